@@ -1,0 +1,62 @@
+"""``create_app(settings)``: the ASGI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp
+
+from callvault import __version__
+from callvault.api.deps import AppContext
+from callvault.api.errors import install_error_handlers
+from callvault.api.middleware import LaravelRouting
+from callvault.api.system import router as system_router
+from callvault.calls.endpoints import router as calls_router
+from callvault.config import Settings
+from callvault.db.database import Database
+
+DESCRIPTION = """
+callvault stores every call of your AI voice assistants and serves it back through a
+calls API compatible, key for key, with the hosted platform's `GET /api/user/calls`.
+
+Authenticate with `Authorization: Bearer <id>|<secret>` (create one with
+`callvault tokens create --user you@example.com`). Every error is JSON `{"message": …}`;
+validation errors add `errors`, keyed by field.
+"""
+
+
+def create_fastapi(settings: Settings) -> FastAPI:
+    """The FastAPI application itself (routes, handlers), without the ASGI adapters."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = Database(settings.database_url, settings.db_pool_size)
+        app.state.context = AppContext(settings, database)
+        try:
+            yield
+        finally:
+            database.dispose()
+
+    app = FastAPI(
+        title="callvault",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        redirect_slashes=False,
+    )
+    install_error_handlers(app)
+    app.include_router(calls_router)
+    app.include_router(system_router)
+    return app
+
+
+def create_app(settings: Settings) -> ASGIApp:
+    """The service: FastAPI wrapped in Laravel's routing habits."""
+    return LaravelRouting(create_fastapi(settings))
+
+
+def app_from_environment() -> ASGIApp:
+    """Factory for ``uvicorn --factory``: settings from ``CALLVAULT_*`` at start-up."""
+    return create_app(Settings())

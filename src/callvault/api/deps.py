@@ -1,0 +1,54 @@
+"""Named dependencies: what a handler needs, said in its signature."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+
+from callvault.api.urls import TrustedProxies
+from callvault.config import Settings
+from callvault.db.database import Database
+from callvault.errors import Unauthenticated
+from callvault.tokens.service import authenticate, bearer_from_header, touch_token
+from callvault.users.models import User
+
+
+class AppContext:
+    """Everything built once per app from its settings (the app's ``state.context``)."""
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        self.settings = settings
+        self.database = database
+        self.proxies = TrustedProxies(settings.trusted_proxies)
+        zone = settings.timezone
+        self.display_zone: ZoneInfo | None = None if settings.display_timezone == "UTC" else zone
+        self.calendar_zone = zone
+
+
+def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+Context = Annotated[AppContext, Depends(get_context)]
+
+
+def get_current_user(request: Request, context: Context) -> User:
+    """The user of the request's bearer token; 401 ``Unauthenticated.`` otherwise."""
+    bearer = bearer_from_header(request.headers.get("authorization", ""))
+    if bearer is None:
+        raise Unauthenticated()
+    database = context.database
+    with database.read() as session:
+        authentication = authenticate(session, bearer, context.settings.token_touch_interval)
+    if authentication is None:
+        raise Unauthenticated()
+    if authentication.needs_touch:
+        with database.write() as session:
+            touch_token(session, authentication.token_id)
+    return authentication.user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

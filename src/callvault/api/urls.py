@@ -1,0 +1,114 @@
+"""The request's own URL as Laravel's ``Request::url()`` sees it, trusted proxies included."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from functools import cached_property
+
+from starlette.requests import Request
+
+from callvault.errors import NotFound
+
+_VALID_HOST = re.compile(r"(?:^\[)?[a-zA-Z0-9\-:\]_]+\.?")
+_PORT_SUFFIX = re.compile(r":\d+$")
+_SECURE_PROTOS = {"https", "on", "ssl", "1"}
+
+
+class TrustedProxies:
+    """Peers whose ``X-Forwarded-*`` headers are believed (``*`` believes everyone)."""
+
+    def __init__(self, entries: list[str]) -> None:
+        self.everyone = "*" in entries
+        self.networks = [
+            ipaddress.ip_network(entry, strict=False) for entry in entries if entry != "*"
+        ]
+
+    def trusts(self, address: str | None) -> bool:
+        if self.everyone:
+            return True
+        if address is None or not self.networks:
+            return False
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.networks)
+
+
+class RequestUrl:
+    """Scheme, host and port per Symfony's ``Request`` (first value of each forwarded header)."""
+
+    def __init__(self, request: Request, proxies: TrustedProxies) -> None:
+        self.request = request
+        client = request.scope.get("client")
+        self.trusted = proxies.trusts(client[0] if client else None)
+
+    def _forwarded(self, name: str) -> str | None:
+        if not self.trusted:
+            return None
+        value = self.request.headers.get(name)
+        if not value:
+            return None
+        return value.split(",")[0].strip() or None
+
+    @cached_property
+    def scheme(self) -> str:
+        proto = self._forwarded("x-forwarded-proto")
+        if proto is not None:
+            return "https" if proto.lower() in _SECURE_PROTOS else "http"
+        return "https" if self.request.url.scheme in ("https", "wss") else "http"
+
+    def _raw_host(self) -> str:
+        forwarded = self._forwarded("x-forwarded-host")
+        if forwarded is not None:
+            return forwarded
+        header = self.request.headers.get("host")
+        if header:
+            return header
+        server = self.request.scope.get("server")
+        return str(server[0]) if server else ""
+
+    @cached_property
+    def host(self) -> str:
+        host = _PORT_SUFFIX.sub("", self._raw_host().strip()).lower()
+        if host and _VALID_HOST.sub("", host) != "":
+            raise NotFound("Bad hostname provided.")
+        return host
+
+    @cached_property
+    def port(self) -> int:
+        source = self._forwarded("x-forwarded-port")
+        if source is not None:
+            source = f"0.0.0.0:{source}"
+        else:
+            source = self._forwarded("x-forwarded-host") or self.request.headers.get("host")
+        if not source:
+            server = self.request.scope.get("server")
+            return int(server[1]) if server and server[1] else self._default_port
+        position = (
+            source.find(":", source.rfind("]")) if source.startswith("[") else source.rfind(":")
+        )
+        if position >= 0:
+            digits = source[position + 1 :]
+            if digits:
+                try:
+                    return int(digits)
+                except ValueError:
+                    return 0
+        return self._default_port
+
+    @property
+    def _default_port(self) -> int:
+        return 443 if self.scheme == "https" else 80
+
+    def scheme_and_host(self) -> str:
+        default = (self.scheme, self.port) in (("http", 80), ("https", 443))
+        authority = self.host if default else f"{self.host}:{self.port}"
+        return f"{self.scheme}://{authority}"
+
+    def path_url(self) -> str:
+        """``Request::url()``: scheme, host and raw path, trailing slash removed."""
+        raw: bytes = self.request.scope.get("raw_path") or self.request.scope["path"].encode()
+        path = raw.decode("latin-1").split("?", 1)[0].rstrip("/")
+        return self.scheme_and_host() + path

@@ -1,0 +1,1 @@
+"""Assistants: the AI agents that place and answer calls."""

@@ -1,0 +1,1 @@
+"""Calls: the call log itself."""

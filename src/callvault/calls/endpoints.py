@@ -1,0 +1,72 @@
+"""``/api/user/calls``: the list (the contract), one call, and delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from callvault.api.deps import Context, CurrentUser
+from callvault.api.responses import PhpJsonResponse
+from callvault.api.urls import RequestUrl
+from callvault.calls import service
+from callvault.calls.openapi import LIST_PARAMETERS, LIST_RESPONSES, ONE_CALL_RESPONSES
+from callvault.calls.schemas import call_item, parse_list_query
+from callvault.laravel.paginator import PageUrls, paginate
+from callvault.laravel.php import filter_validate_int
+from callvault.laravel.query import clean_query, parse_query
+
+router = APIRouter(prefix="/api/user/calls", tags=["calls"])
+
+
+@router.get(
+    "",
+    summary="List calls",
+    description=(
+        "The authenticated user's calls, newest first (`created_at` then `id` descending), "
+        "as Laravel's length-aware paginator JSON. Filters combine with AND."
+    ),
+    response_class=PhpJsonResponse,
+    responses=LIST_RESPONSES,
+    openapi_extra={"parameters": LIST_PARAMETERS},
+)
+def list_calls(request: Request, user: CurrentUser, context: Context) -> PhpJsonResponse:
+    query = clean_query(parse_query(request.scope["query_string"]))
+    list_query = parse_list_query(query, context.calendar_zone)
+    urls = PageUrls(RequestUrl(request, context.proxies).path_url(), query)
+    with context.database.read() as session:
+        page = service.list_calls(session, user.id, list_query)
+    items = [call_item(row, context.display_zone) for row in page.rows]
+    body: dict[str, Any] = paginate(
+        items,
+        total=page.total,
+        per_page=list_query.per_page,
+        current_page=list_query.page,
+        urls=urls,
+    )
+    return PhpJsonResponse(body)
+
+
+@router.get(
+    "/{call_id}",
+    summary="Get one call",
+    response_class=PhpJsonResponse,
+    responses=ONE_CALL_RESPONSES,
+)
+def get_call(call_id: str, user: CurrentUser, context: Context) -> PhpJsonResponse:
+    with context.database.read() as session:
+        row = service.get_call(session, user.id, call_id, filter_validate_int(call_id))
+    return PhpJsonResponse(call_item(row, context.display_zone))
+
+
+@router.delete(
+    "/{call_id}",
+    summary="Delete one call",
+    status_code=204,
+    response_class=Response,
+    responses={k: v for k, v in ONE_CALL_RESPONSES.items() if k != 200},
+)
+def delete_call(call_id: str, user: CurrentUser, context: Context) -> Response:
+    with context.database.write() as session:
+        service.delete_call(session, user.id, call_id, filter_validate_int(call_id))
+    return Response(status_code=204)

@@ -1,0 +1,45 @@
+"""The enumerations and item keys fixed by the contract (the seed page)."""
+
+from __future__ import annotations
+
+STATUSES: tuple[str, ...] = (
+    "initiated",
+    "ringing",
+    "busy",
+    "in-progress",
+    "ended",
+    "completed",
+    "ended_by_customer",
+    "ended_by_assistant",
+    "no-answer",
+    "failed",
+)
+TYPES: tuple[str, ...] = ("inbound", "outbound", "web")
+
+ITEM_KEYS: tuple[str, ...] = (
+    "id",
+    "assistant_name",
+    "campaign_name",
+    "type",
+    "duration",
+    "assistant_phone_number",
+    "client_phone_number",
+    "status",
+    "transcript",
+    "variables",
+    "evaluation",
+    "webhook_response",
+    "carrier_cost",
+    "total_cost",
+    "answered_by",
+    "recording_url",
+    "created_at",
+    "updated_at",
+)
+
+
+def phone_digits(number: str | None) -> str | None:
+    """The digits of a phone number, the form phone filters compare."""
+    if number is None:
+        return None
+    return "".join(char for char in number if "0" <= char <= "9") or None

@@ -1,0 +1,52 @@
+"""The rules of reading and deleting calls; raises domain errors, never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+
+from callvault.calls.repository import CallRepository
+from callvault.calls.schemas import CallListQuery
+from callvault.errors import NotFound
+
+
+@dataclass(frozen=True)
+class CallPage:
+    total: int
+    rows: list[Row[Any]]
+
+
+def list_calls(session: Session, user_id: int, query: CallListQuery) -> CallPage:
+    repository = CallRepository(session, user_id)
+    total = repository.count(query.filters)
+    offset = (query.page - 1) * query.per_page
+    if offset >= total:
+        return CallPage(total, [])
+    rows = repository.page(query.filters, offset=offset, limit=query.per_page)
+    return CallPage(total, list(rows))
+
+
+def call_not_found(raw_id: str) -> NotFound:
+    """Laravel's ``findOrFail`` message; identical for a missing call and another user's."""
+    return NotFound(f"No query results for model [App\\Models\\Call] {raw_id}")
+
+
+def get_call(session: Session, user_id: int, raw_id: str, call_id: int | None) -> Row[Any]:
+    row = CallRepository(session, user_id).get(call_id) if call_id is not None else None
+    if row is None:
+        raise call_not_found(raw_id)
+    return row
+
+
+def delete_call(session: Session, user_id: int, raw_id: str, call_id: int | None) -> None:
+    if call_id is None or not CallRepository(session, user_id).delete(call_id):
+        raise call_not_found(raw_id)
+
+
+def add_calls(session: Session, user_id: int, rows: Sequence[dict[str, Any]]) -> None:
+    """Store brand-new calls (ids must be free) in bulk."""
+    CallRepository(session, user_id).insert_many(rows)

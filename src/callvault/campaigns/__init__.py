@@ -1,0 +1,1 @@
+"""Campaigns: outbound call batches."""

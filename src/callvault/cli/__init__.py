@@ -1,0 +1,1 @@
+"""The ``callvault`` command line."""

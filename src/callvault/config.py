@@ -1,0 +1,56 @@
+"""Settings, read from ``CALLVAULT_*`` environment variables when the app or CLI starts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///callvault.db"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; see docs/configuration in the README."""
+
+    model_config = SettingsConfigDict(env_prefix="CALLVAULT_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    """SQLAlchemy URL: ``sqlite:///path.db`` (default) or ``postgresql+psycopg://…``."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+
+    display_timezone: str = "UTC"
+    """Timezone of the dates the API prints and of ``date_from``/``date_to`` calendar days."""
+
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+    """Addresses or CIDR networks whose ``X-Forwarded-Proto/Host/Port`` headers are believed;
+    ``*`` trusts every peer. Comma-separated in the environment."""
+
+    token_touch_interval: int = 60
+    """Seconds between writes of a token's ``last_used_at``."""
+
+    db_pool_size: int = 10
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("display_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown timezone {value!r}") from error
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.display_timezone)

@@ -1,0 +1,10 @@
+"""Every table, imported in one place so the metadata is complete (migrations, tests)."""
+
+from callvault.assistants.models import Assistant
+from callvault.calls.models import Call
+from callvault.campaigns.models import Campaign
+from callvault.db.base import Base
+from callvault.tokens.models import ApiToken
+from callvault.users.models import User
+
+__all__ = ["ApiToken", "Assistant", "Base", "Call", "Campaign", "User"]

@@ -1,0 +1,1 @@
+"""Personal API tokens, Sanctum style."""
