@@ -158,8 +158,10 @@ def demo(
                 f"{summary.campaigns} campaigns for {email}."
             )
         issued = tokens.issue_token(session, owner, name="demo")
-    console.print("Token (shown once):")
-    print(issued.plain_text)
+    base = f"http://{settings.host}:{settings.port}"
+    console.print(f"\nAPI:   {base}/api/user/calls\nDocs:  {base}/docs\nToken: {issued.plain_text}")
+    header = f"Authorization: Bearer {issued.plain_text}"
+    console.print(f"Try:   curl -H '{header}' '{base}/api/user/calls?per_page=2'\n", soft_wrap=True)
 
 
 def main() -> None:
