@@ -3,16 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from callvault.assistants.models import Assistant
 from callvault.calls.filters import CallFilters
 from callvault.calls.models import Call
+from callvault.calls.tallies import (
+    Range,
+    call_count_deltas,
+    call_counts,
+    day_end,
+    day_start,
+    split_days,
+    tally_key,
+)
 from callvault.campaigns.models import Campaign
+
+# Up to this offset a page is read with a plain OFFSET; deeper pages first find the day the
+# offset falls in from the tallies, then seek its first key with an index-only scan.
+PLAIN_OFFSET_LIMIT = 300
+
+_NEWEST_FIRST = (Call.created_at.desc(), Call.id.desc())
 
 _ITEM_COLUMNS = (
     Call.id,
@@ -75,19 +104,90 @@ class CallRepository:
         )
 
     def count(self, filters: CallFilters) -> int:
-        statement = select(func.count()).select_from(Call).where(*self._conditions(filters))
-        return int(self.session.scalar(statement) or 0)
+        """The exact number of matching calls, from the tallies when they can answer."""
+        key = tally_key(filters)
+        split = split_days(filters.created_from, filters.created_before) if key else None
+        if key is None or split is None:
+            return int(self.session.scalar(self._count_statement(filters)) or 0)
+        parts: list[Any] = [literal(0)]
+        if split.whole_days:
+            days = self._tally_days(key, split.first_day, split.last_day)
+            parts.append(select(func.coalesce(func.sum(days.c.n), 0)).scalar_subquery())
+        for low, high in split.edges:
+            edge = replace(filters, created_from=low, created_before=high)
+            parts.append(self._count_statement(edge).scalar_subquery())
+        total = parts[0]
+        for part in parts[1:]:
+            total = total + part
+        return int(self.session.scalar(select(total)) or 0)
 
     def page(self, filters: CallFilters, *, offset: int, limit: int) -> Sequence[Row[Any]]:
         """Calls newest first (``created_at`` then ``id`` descending)."""
-        statement = (
-            self._items()
-            .where(*self._conditions(filters))
-            .order_by(Call.created_at.desc(), Call.id.desc())
-            .offset(offset)
-            .limit(limit)
+        conditions = self._conditions(filters)
+        statement = self._items().where(*conditions).order_by(*_NEWEST_FIRST).limit(limit)
+        if offset <= PLAIN_OFFSET_LIMIT:
+            return self.session.execute(statement.offset(offset)).all()
+        window, rest = self._jump(filters, offset)
+        anchor = self.session.execute(
+            select(Call.created_at, Call.id)
+            .where(*self._conditions(window))
+            .order_by(*_NEWEST_FIRST)
+            .offset(rest)
+            .limit(1)
+        ).first()
+        if anchor is None:
+            return []
+        seek = tuple_(Call.created_at, Call.id) <= tuple_(
+            literal(anchor[0], Call.created_at.type), literal(anchor[1], Call.id.type)
         )
-        return self.session.execute(statement).all()
+        return self.session.execute(statement.where(seek)).all()
+
+    def _jump(self, filters: CallFilters, offset: int) -> tuple[CallFilters, int]:
+        """A narrower window (one day, or one edge range) holding row ``offset``, and the
+        offset inside it. Falls back to the whole range when no tally answers."""
+        key = tally_key(filters)
+        split = split_days(filters.created_from, filters.created_before) if key else None
+        if key is None or split is None or not split.whole_days:
+            return filters, offset
+        buckets: list[tuple[datetime | None, datetime | None, int]] = []
+        if split.high_edge is not None:
+            buckets.append((*split.high_edge, self._edge_count(filters, split.high_edge)))
+        tally = self._tally_days(key, split.first_day, split.last_day)
+        total = func.sum(tally.c.n)
+        days = self.session.execute(
+            select(tally.c.day, total)
+            .group_by(tally.c.day)
+            .having(total != 0)
+            .order_by(tally.c.day.desc())
+        ).all()
+        buckets.extend((day_start(day), day_end(day), int(n)) for day, n in days)
+        if split.low_edge is not None:
+            buckets.append((*split.low_edge, self._edge_count(filters, split.low_edge)))
+        skipped = 0
+        for low, high, size in buckets:
+            if skipped + size > offset:
+                return replace(filters, created_from=low, created_before=high), offset - skipped
+            skipped += size
+        return filters, offset
+
+    def _edge_count(self, filters: CallFilters, edge: Range) -> int:
+        narrowed = replace(filters, created_from=edge[0], created_before=edge[1])
+        return int(self.session.scalar(self._count_statement(narrowed)) or 0)
+
+    def _count_statement(self, filters: CallFilters) -> Select[Any]:
+        return select(func.count()).select_from(Call).where(*self._conditions(filters))
+
+    def _tally_days(self, key: str, first: date | None, last: date | None) -> Subquery:
+        """Rows (day, n) of one tally key, folded and pending; a day may repeat."""
+        parts = []
+        for table in (call_counts, call_count_deltas):
+            conditions = [table.c.user_id == self.user_id, table.c.key == key]
+            if first is not None:
+                conditions.append(table.c.day >= first)
+            if last is not None:
+                conditions.append(table.c.day <= last)
+            parts.append(select(table.c.day, table.c.n).where(*conditions))
+        return union_all(*parts).subquery("tally")
 
     def get(self, call_id: int) -> Row[Any] | None:
         statement = self._items().where(Call.user_id == self.user_id, Call.id == call_id)
