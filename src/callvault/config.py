@@ -35,6 +35,9 @@ class Settings(BaseSettings):
 
     db_pool_size: int = 10
 
+    webhook_max_body_bytes: int = 1_048_576
+    """Largest webhook delivery body accepted; a larger one is answered ``413``."""
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:

@@ -16,6 +16,7 @@ from callvault.api.system import router as system_router
 from callvault.calls.endpoints import router as calls_router
 from callvault.config import Settings
 from callvault.db.database import Database
+from callvault.webhooks.endpoints import router as webhooks_router
 
 DESCRIPTION = """
 callvault stores every call of your AI voice assistants and serves it back through a
@@ -49,6 +50,7 @@ def create_fastapi(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(calls_router)
     app.include_router(system_router)
+    app.include_router(webhooks_router)
     return app
 
 

@@ -164,5 +164,9 @@ def demo(
     console.print(f"Try:   curl -H '{header}' '{base}/api/user/calls?per_page=2'\n", soft_wrap=True)
 
 
+# Command groups in their own modules register themselves on ``app``.
+from callvault.cli import transfer, webhooks  # noqa: E402, F401
+
+
 def main() -> None:
     app()

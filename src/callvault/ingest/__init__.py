@@ -1,0 +1,1 @@
+"""Getting calls in: one validation and merge path for webhooks, file import and sync."""

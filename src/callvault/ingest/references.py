@@ -1,0 +1,73 @@
+"""Assistants and campaigns named by incoming calls, built for one tenant.
+
+A call that names an id gets that record created (or renamed); a call that only names a
+record (the list shape carries ``assistant_name`` but no id) is linked by name, and a new
+name gets the user's next free id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from callvault.assistants.models import Assistant
+from callvault.calls.upsert import insert_ignoring_conflicts
+from callvault.campaigns.models import Campaign
+from callvault.db.base import utcnow
+
+Named = type[Assistant] | type[Campaign]
+
+
+class OwnedNames:
+    """The assistants (or campaigns) of one user, by id and by name."""
+
+    def __init__(self, session: Session, user_id: int, model: Named) -> None:
+        self.session = session
+        self.user_id = user_id
+        self.model = model
+
+    def ids_by_name(self, names: Iterable[str]) -> dict[str, int]:
+        wanted = sorted(set(names))
+        if not wanted:
+            return {}
+        statement = (
+            select(self.model.name, func.min(self.model.id))
+            .where(self.model.user_id == self.user_id, self.model.name.in_(wanted))
+            .group_by(self.model.name)
+        )
+        return {name: int(found) for name, found in self.session.execute(statement)}
+
+    def next_id(self) -> int:
+        statement = select(func.max(self.model.id)).where(self.model.user_id == self.user_id)
+        return int(self.session.scalar(statement) or 0) + 1
+
+    def create_missing(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Create the records (``id``, ``name`` and maybe ``phone_number``) that do not exist."""
+        now = utcnow()
+        values = [
+            {**row, "user_id": self.user_id, "created_at": now, "updated_at": now} for row in rows
+        ]
+        if values:
+            self.session.execute(insert_ignoring_conflicts(self.session, self.model), values)
+
+    def rename(self, names: dict[int, str]) -> None:
+        """Give records new names; records already so named are not written."""
+        if not names:
+            return
+        table = self.model.__table__
+        assert isinstance(table, Table)
+        statement = (
+            update(table)
+            .where(
+                table.c.user_id == self.user_id,
+                table.c.id == bindparam("ref_id"),
+                table.c.name != bindparam("ref_name"),
+            )
+            .values(name=bindparam("ref_name"), updated_at=utcnow())
+        )
+        self.session.execute(
+            statement, [{"ref_id": ref, "ref_name": name} for ref, name in names.items()]
+        )

@@ -1,0 +1,1 @@
+"""Signed post-call webhooks: per-user endpoints, their secrets and delivery log."""

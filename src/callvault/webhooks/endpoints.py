@@ -1,0 +1,164 @@
+"""``/api/webhooks/calls/{endpoint_id}`` (signed deliveries) and ``/api/user/webhooks``."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request, Response
+
+from callvault.api.deps import Context, CurrentUser
+from callvault.api.responses import PhpJsonResponse
+from callvault.webhooks import service
+from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
+from callvault.webhooks.signing import HEADER
+
+router = APIRouter(tags=["webhooks"])
+
+
+async def read_capped_body(request: Request, context: Context) -> bytes:
+    """The raw body, refused with 413 past ``webhook_max_body_bytes`` (before reading it all)."""
+    limit = context.settings.webhook_max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise service.PayloadTooLarge(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise service.PayloadTooLarge(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+RawBody = Annotated[bytes, Depends(read_capped_body)]
+
+
+@router.post(
+    "/api/webhooks/calls/{endpoint_id}",
+    summary="Receive a signed call event",
+    description=(
+        'Body `{"event": "call.started"|"call.completed"|"call.failed", "id"?: …, '
+        '"call": {…call item, assistant_id, campaign_id}}`, signed in the '
+        f'`{HEADER}: t=<unix>,v1=<hex hmac-sha256(secret, "<t>.<body>")>` header. '
+        "Answers 200 only once the call is committed; 401 bad or stale signature, "
+        "404 unknown endpoint, 413 body too large, 422 invalid payload."
+    ),
+    response_class=PhpJsonResponse,
+)
+def receive_delivery(
+    endpoint_id: str, request: Request, body: RawBody, context: Context
+) -> PhpJsonResponse:
+    header = request.headers.get(HEADER, "")
+    database = context.database
+    with database.read() as session:
+        endpoint = service.authenticate_delivery(session, endpoint_id, header, body, time.time())
+    event = service.parse_event(body, context.calendar_zone)
+    if event.errors:
+        with database.write() as session:
+            service.log_rejection(session, endpoint, event)
+        raise service.rejection(event)
+    with database.write() as session:
+        outcome = service.apply_event(session, endpoint, event)
+    return PhpJsonResponse({"message": "OK", "event": event.key, "outcome": outcome})
+
+
+def _endpoint_json(endpoint: WebhookEndpoint, request: Request) -> dict[str, Any]:
+    return {
+        "id": endpoint.id,
+        "name": endpoint.name,
+        "url": str(request.base_url).rstrip("/") + f"/api/webhooks/calls/{endpoint.id}",
+        "created_at": str(endpoint.created_at),
+        "rotated_at": str(endpoint.rotated_at) if endpoint.rotated_at else None,
+        "previous_secret_expires_at": (
+            str(endpoint.previous_secret_expires_at)
+            if endpoint.previous_secret_expires_at
+            else None
+        ),
+    }
+
+
+def _delivery_json(delivery: WebhookDelivery) -> dict[str, Any]:
+    return {
+        "id": delivery.id,
+        "event": delivery.event_key,
+        "type": delivery.event_type,
+        "call_id": delivery.call_id,
+        "received_at": str(delivery.received_at),
+        "status": delivery.status_code,
+        "outcome": delivery.outcome,
+    }
+
+
+@router.get("/api/user/webhooks", summary="List webhook endpoints", response_class=PhpJsonResponse)
+def list_endpoints(request: Request, user: CurrentUser, context: Context) -> PhpJsonResponse:
+    with context.database.read() as session:
+        endpoints = service.list_endpoints(session, user.id)
+        data = [_endpoint_json(endpoint, request) for endpoint in endpoints]
+    return PhpJsonResponse({"data": data})
+
+
+@router.post(
+    "/api/user/webhooks",
+    summary="Create a webhook endpoint (its secret is shown once)",
+    status_code=201,
+    response_class=PhpJsonResponse,
+)
+def create_endpoint(
+    request: Request,
+    user: CurrentUser,
+    context: Context,
+    name: Annotated[str, Body(embed=True, max_length=255)] = "webhook",
+) -> PhpJsonResponse:
+    with context.database.write() as session:
+        created = service.create_endpoint(session, user.id, name)
+        body = {**_endpoint_json(created.endpoint, request), "secret": created.secret}
+    return PhpJsonResponse(body, status_code=201)
+
+
+@router.post(
+    "/api/user/webhooks/{endpoint_id}/rotate",
+    summary="Rotate an endpoint's secret; the old one verifies during the grace period",
+    response_class=PhpJsonResponse,
+)
+def rotate_secret(
+    endpoint_id: str,
+    request: Request,
+    user: CurrentUser,
+    context: Context,
+    grace_seconds: Annotated[int, Body(embed=True, ge=0, le=30 * 86400)] = 86400,
+) -> PhpJsonResponse:
+    with context.database.write() as session:
+        rotated = service.rotate_secret(
+            session, user.id, endpoint_id, timedelta(seconds=grace_seconds)
+        )
+        body = {**_endpoint_json(rotated.endpoint, request), "secret": rotated.secret}
+    return PhpJsonResponse(body)
+
+
+@router.delete(
+    "/api/user/webhooks/{endpoint_id}",
+    summary="Delete a webhook endpoint and its delivery log",
+    status_code=204,
+    response_class=Response,
+)
+def delete_endpoint(endpoint_id: str, user: CurrentUser, context: Context) -> Response:
+    with context.database.write() as session:
+        service.delete_endpoint(session, user.id, endpoint_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/api/user/webhooks/{endpoint_id}/deliveries",
+    summary="The endpoint's latest deliveries, newest first",
+    response_class=PhpJsonResponse,
+)
+def list_deliveries(
+    endpoint_id: str, user: CurrentUser, context: Context, limit: int = 50
+) -> PhpJsonResponse:
+    with context.database.read() as session:
+        deliveries = service.delivery_log(session, user.id, endpoint_id, max(1, min(limit, 500)))
+        data = [_delivery_json(delivery) for delivery in deliveries]
+    return PhpJsonResponse({"data": data})

@@ -1,0 +1,76 @@
+"""Every SQL statement about webhook endpoints and their deliveries.
+
+``find_endpoint`` is the one lookup without a user: a delivery names only the endpoint's
+public id, and the endpoint found is what tells whose calls the delivery may touch.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+
+def find_endpoint(session: Session, endpoint_id: str) -> WebhookEndpoint | None:
+    found = session.scalars(
+        select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
+
+
+def delivery_id() -> str:
+    """Sortable by arrival: nanoseconds, then randomness against same-instant collisions."""
+    return f"{time.time_ns():016x}{os.urandom(8).hex()}"
+
+
+class WebhookRepository:
+    """The webhook endpoints and delivery log of one user."""
+
+    def __init__(self, session: Session, user_id: int) -> None:
+        self.session = session
+        self.user_id = user_id
+
+    def add(self, endpoint: WebhookEndpoint) -> None:
+        endpoint.user_id = self.user_id
+        self.session.add(endpoint)
+        self.session.flush()
+
+    def get(self, endpoint_id: str) -> WebhookEndpoint | None:
+        return self.session.get(WebhookEndpoint, (self.user_id, endpoint_id))
+
+    def list(self) -> Sequence[WebhookEndpoint]:
+        statement = (
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.user_id == self.user_id)
+            .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
+        )
+        return self.session.scalars(statement).all()
+
+    def delete(self, endpoint_id: str) -> bool:
+        statement = delete(WebhookEndpoint).where(
+            WebhookEndpoint.user_id == self.user_id, WebhookEndpoint.id == endpoint_id
+        )
+        return bool(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+    def log(self, delivery: WebhookDelivery) -> None:
+        delivery.user_id = self.user_id
+        delivery.id = delivery_id()
+        self.session.add(delivery)
+        self.session.flush()
+
+    def deliveries(self, endpoint_id: str, limit: int) -> Sequence[WebhookDelivery]:
+        statement = (
+            select(WebhookDelivery)
+            .where(
+                WebhookDelivery.user_id == self.user_id,
+                WebhookDelivery.endpoint_id == endpoint_id,
+            )
+            .order_by(WebhookDelivery.id.desc())
+            .limit(limit)
+        )
+        return self.session.scalars(statement).all()

@@ -1,0 +1,201 @@
+"""Webhook endpoints (create, list, rotate, delete) and the delivery of one signed event.
+
+A delivery is checked in this order: size (413, in the HTTP layer), endpoint and
+signature (404/401, nothing stored), payload (422, only a log line stored), then the call
+is merged and the delivery logged in one unit of work, which the caller commits before it
+answers 2xx.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from callvault.db.base import utcnow
+from callvault.errors import CallvaultError, NotFound, Unauthenticated, ValidationFailed
+from callvault.ingest.records import CallRecord, RecordInvalid, parse_call
+from callvault.ingest.service import ingest_calls
+from callvault.laravel.validation import ValidationResult
+from callvault.webhooks import signing
+from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
+from callvault.webhooks.repository import WebhookRepository, find_endpoint
+
+EVENTS = ("call.started", "call.completed", "call.failed")
+DEFAULT_GRACE = timedelta(hours=24)
+MAX_EVENT_ID = 128
+
+
+class PayloadTooLarge(CallvaultError):
+    status_code = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The request body must not be larger than {limit} bytes.")
+
+
+class UnknownEndpoint(NotFound):
+    def __init__(self) -> None:
+        super().__init__("Unknown webhook endpoint.")
+
+
+@dataclass(frozen=True)
+class CreatedEndpoint:
+    endpoint: WebhookEndpoint
+    secret: str
+
+
+def create_endpoint(session: Session, user_id: int, name: str) -> CreatedEndpoint:
+    secret = signing.new_secret()
+    endpoint = WebhookEndpoint(id="whe_" + signing.new_secret()[6:30], name=name, secret=secret)
+    WebhookRepository(session, user_id).add(endpoint)
+    return CreatedEndpoint(endpoint, secret)
+
+
+def list_endpoints(session: Session, user_id: int) -> Sequence[WebhookEndpoint]:
+    return WebhookRepository(session, user_id).list()
+
+
+def get_endpoint(session: Session, user_id: int, endpoint_id: str) -> WebhookEndpoint:
+    endpoint = WebhookRepository(session, user_id).get(endpoint_id)
+    if endpoint is None:
+        raise UnknownEndpoint()
+    return endpoint
+
+
+def rotate_secret(
+    session: Session, user_id: int, endpoint_id: str, grace: timedelta = DEFAULT_GRACE
+) -> CreatedEndpoint:
+    """A new secret; the old one keeps verifying for ``grace`` (zero: revoked at once)."""
+    endpoint = get_endpoint(session, user_id, endpoint_id)
+    now = utcnow()
+    keep_old = grace.total_seconds() > 0
+    endpoint.previous_secret = endpoint.secret if keep_old else None
+    endpoint.previous_secret_expires_at = now + grace if keep_old else None
+    endpoint.secret = signing.new_secret()
+    endpoint.rotated_at = now
+    session.flush()
+    return CreatedEndpoint(endpoint, endpoint.secret)
+
+
+def delete_endpoint(session: Session, user_id: int, endpoint_id: str) -> None:
+    if not WebhookRepository(session, user_id).delete(endpoint_id):
+        raise UnknownEndpoint()
+
+
+def delivery_log(
+    session: Session, user_id: int, endpoint_id: str, limit: int = 50
+) -> Sequence[WebhookDelivery]:
+    get_endpoint(session, user_id, endpoint_id)
+    return WebhookRepository(session, user_id).deliveries(endpoint_id, limit)
+
+
+def accepted_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
+    accepted = [endpoint.secret]
+    expires = endpoint.previous_secret_expires_at
+    if endpoint.previous_secret and expires is not None and expires > now:
+        accepted.append(endpoint.previous_secret)
+    return accepted
+
+
+def authenticate_delivery(
+    session: Session, endpoint_id: str, header: str, body: bytes, now: float
+) -> WebhookEndpoint:
+    """The endpoint, if the signature holds; 404 for an unknown endpoint, 401 otherwise."""
+    endpoint = find_endpoint(session, endpoint_id)
+    if endpoint is None:
+        raise UnknownEndpoint()
+    if not signing.verify(header, body, accepted_secrets(endpoint, utcnow()), now):
+        raise Unauthenticated()
+    return endpoint
+
+
+@dataclass(frozen=True)
+class Event:
+    key: str
+    type: str | None
+    call_id: int | None
+    record: CallRecord | None
+    errors: dict[str, list[str]]
+
+
+def _event_key(payload: Any, body: bytes) -> str:
+    if isinstance(payload, dict):
+        event_id = payload.get("id")
+        if isinstance(event_id, str | int) and not isinstance(event_id, bool):
+            text = str(event_id)
+            if 0 < len(text) <= MAX_EVENT_ID:
+                return text
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def parse_event(body: bytes, zone: ZoneInfo) -> Event:
+    """The delivery's event; ``errors`` (Laravel-style, by field) when it is not valid."""
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        message = "The request body must be valid JSON."
+        return Event(_event_key(None, body), None, None, None, {"body": [message]})
+    key = _event_key(payload, body)
+    if not isinstance(payload, dict):
+        return Event(key, None, None, None, {"body": ["The request body must be a JSON object."]})
+    errors: dict[str, list[str]] = {}
+    event_type = payload.get("event")
+    if event_type is None:
+        errors["event"] = ["The event field is required."]
+    elif not isinstance(event_type, str) or event_type not in EVENTS:
+        errors["event"] = ["The selected event is invalid."]
+    record: CallRecord | None = None
+    call = payload.get("call")
+    raw_id = call.get("id") if isinstance(call, dict) else None
+    call_id = raw_id if isinstance(raw_id, int) and not isinstance(raw_id, bool) else None
+    if call is None:
+        errors["call"] = ["The call field is required."]
+    else:
+        try:
+            record = parse_call(call, zone, prefix="call.")
+        except RecordInvalid as invalid:
+            errors.update(invalid.errors)
+    shown_type = event_type[:64] if isinstance(event_type, str) else None
+    return Event(key, shown_type, call_id, record, errors)
+
+
+def log_rejection(session: Session, endpoint: WebhookEndpoint, event: Event) -> None:
+    first = next(iter(event.errors.values()))[0]
+    WebhookRepository(session, endpoint.user_id).log(
+        WebhookDelivery(
+            endpoint_id=endpoint.id,
+            event_key=event.key,
+            event_type=event.type,
+            call_id=event.call_id,
+            status_code=422,
+            outcome=f"rejected: {first}"[:255],
+        )
+    )
+
+
+def rejection(event: Event) -> ValidationFailed:
+    return ValidationFailed(ValidationResult(event.errors).summary(), event.errors)
+
+
+def apply_event(session: Session, endpoint: WebhookEndpoint, event: Event) -> str:
+    """Merge the event's call into the owner's calls and log the delivery; the outcome."""
+    assert event.record is not None
+    result = ingest_calls(session, endpoint.user_id, [event.record])
+    outcome = result.outcomes[event.record.id]
+    WebhookRepository(session, endpoint.user_id).log(
+        WebhookDelivery(
+            endpoint_id=endpoint.id,
+            event_key=event.key,
+            event_type=event.type,
+            call_id=event.record.id,
+            status_code=200,
+            outcome=outcome,
+        )
+    )
+    return outcome
