@@ -27,14 +27,28 @@ def page_window(current: int, last: int) -> list[int | None]:
     return [*start, None, *slider, None, *finish]
 
 
+def _array_merge(query: PhpArray, page_name: str) -> PhpArray:
+    """``array_merge($query, [page => n])`` without ``page``: integer keys are renumbered."""
+    merged: PhpArray = {}
+    position = 0
+    for key, value in query.items():
+        if key == page_name:
+            continue
+        if isinstance(key, int):
+            merged[position] = value
+            position += 1
+        else:
+            merged[key] = value
+    return merged
+
+
 class PageUrls:
     """Builds ``path?<query>&page=N`` the way ``LengthAwarePaginator::url`` does."""
 
     def __init__(self, path: str, query: PhpArray, page_name: str = "page") -> None:
         self.path = path
         self.page_name = page_name
-        kept = {key: value for key, value in query.items() if key != page_name}
-        prefix = build_query(kept)
+        prefix = build_query(_array_merge(query, page_name))
         self._prefix = f"{path}?{prefix}&{page_name}=" if prefix else f"{path}?{page_name}="
 
     def url(self, page: int) -> str:

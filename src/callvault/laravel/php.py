@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 PHP_INT_MAX = 2**63 - 1
 PHP_INT_MIN = -(2**63)
@@ -32,6 +33,24 @@ def is_numeric(value: object) -> bool:
     return isinstance(value, str) and _IS_NUMERIC.match(value) is not None
 
 
-def numeric_value(value: str) -> float:
-    """The number a numeric string stands for (huge exponents become infinities)."""
-    return float(value.strip(" \t\n\r\x0b\x0c"))
+MAX_EXPONENT = 1000
+
+
+class PhpMathError(ArithmeticError):
+    """Laravel's ``MathException``: uncaught by the validator, so the request answers 500."""
+
+
+class PhpTypeError(TypeError):
+    """A PHP ``TypeError`` Laravel's validator lets through (an array where PHP wants a string)."""
+
+
+def numeric_value(value: str) -> Decimal:
+    """The exact number a numeric string stands for, as ``BigNumber::of`` reads it.
+
+    Like Laravel's ``ensureExponentWithinAllowedRange``, an exponent beyond ±1000 raises.
+    """
+    text = value.strip(" \t\n\r\x0b\x0c")
+    _, marker, exponent = text.lower().partition("e")
+    if marker and abs(int(exponent)) > MAX_EXPONENT:
+        raise PhpMathError("Scientific notation exponent outside of allowed range.")
+    return Decimal(text)

@@ -127,7 +127,8 @@ def parse_query(raw: bytes) -> PhpArray:
 
 
 _EXTRA_TRIM = {"\ufeff", "\u200b"}
-_PCRE_SPACE = {"\t", "\n", "\x0b", "\x0c", "\r"}
+# PCRE2's ``\s`` under PHP's ``/u`` (UCP): ``\p{Z}``, ``\h`` and ``\v``.
+_PCRE_SPACE = {"\t", "\n", "\x0b", "\x0c", "\r", "\x85", "\u180e"}
 _PHP_TRIM = " \t\n\r\0\x0b"
 
 
@@ -153,18 +154,24 @@ def trim_string(value: str) -> str:
     return value[start:end]
 
 
-def clean(value: QueryValue) -> QueryValue:
+# The keys a default Laravel 10 application's ``TrimStrings`` middleware leaves untrimmed.
+TRIM_EXCEPT = frozenset({"current_password", "password", "password_confirmation"})
+
+
+def clean(value: QueryValue, *, trim: bool = True) -> QueryValue:
     """Laravel's ``TrimStrings`` then ``ConvertEmptyStringsToNull``, recursively."""
     if isinstance(value, dict):
         return {key: clean(item) for key, item in value.items()}
     if value is None:
         return None
-    trimmed = trim_string(value)
-    return trimmed or None
+    if trim:
+        value = trim_string(value)
+    return value or None
 
 
 def clean_query(table: PhpArray) -> PhpArray:
-    return {key: clean(value) for key, value in table.items()}
+    """Clean every value; a top-level ``password``-like string is only emptied, never trimmed."""
+    return {key: clean(value, trim=key not in TRIM_EXCEPT) for key, value in table.items()}
 
 
 def _raw_url_encode(text: int | str) -> str:

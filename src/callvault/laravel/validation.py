@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from callvault.laravel.dates import matches_ymd, parse_date
-from callvault.laravel.php import filter_validate_int, is_numeric, numeric_value
+from callvault.laravel.php import PhpTypeError, filter_validate_int, is_numeric, numeric_value
 from callvault.laravel.query import QueryValue
 
 Data = Mapping[int | str, QueryValue]
@@ -76,8 +77,8 @@ class Regex(Rule):
         return f"The {attribute} field format is invalid."
 
 
-def _size(value: QueryValue, context: FieldContext) -> float:
-    """Laravel's ``getSize``: the number for numeric fields, else a count or a length."""
+def _size(value: QueryValue, context: FieldContext) -> Decimal | int:
+    """Laravel's ``getSize``: the exact number for numeric fields, else a count or a length."""
     if isinstance(value, str) and context.numeric and is_numeric(value):
         return numeric_value(value)
     if isinstance(value, dict):
@@ -124,10 +125,12 @@ class AfterOrEqual(Rule):
 
     def passes(self, value: QueryValue, context: FieldContext) -> bool:
         other = context.data.get(self.other)
+        if not isinstance(value, str):
+            return False  # checked before date_from is even looked at
         if other is None:
             return True
-        if not isinstance(value, str) or not isinstance(other, str):
-            return False
+        if not isinstance(other, str):
+            raise PhpTypeError("DateTime::createFromFormat(): Argument #2 must be of type string")
         mine, theirs = parse_date(value), parse_date(other)
         return mine is not None and theirs is not None and mine >= theirs
 

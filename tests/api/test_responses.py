@@ -1,0 +1,85 @@
+"""``php_json``: bytes exactly as PHP's ``json_encode`` writes Laravel's arrays."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from callvault.api.responses import php_float, php_json
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (0.0, "0"),
+        (-0.0, "-0"),
+        (1.0, "1"),
+        (245.0, "245"),
+        (0.02, "0.02"),
+        (0.025, "0.025"),
+        (8.5, "8.5"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (0.0001, "0.0001"),
+        (0.00001, "1.0e-5"),
+        (1.5e-7, "1.5e-7"),
+        (1e16, "10000000000000000"),
+        (1e17, "1.0e+17"),
+        (1.2345e20, "1.2345e+20"),
+        (-2.5, "-2.5"),
+    ],
+)
+def test_floats_print_like_php(number: float, text: str) -> None:
+    assert php_float(number) == text
+
+
+def test_non_finite_floats_cannot_be_encoded() -> None:
+    with pytest.raises(ValueError, match="INF"):
+        php_float(float("inf"))
+
+
+def test_slashes_and_non_ascii_are_escaped() -> None:
+    body = php_json({"url": "http://x/a", "t": "Здравей 😀 \u2028", "c": "\x01\t"})
+    assert body == (
+        b'{"url":"http:\\/\\/x\\/a",'
+        b'"t":"\\u0417\\u0434\\u0440\\u0430\\u0432\\u0435\\u0439 \\ud83d\\ude00 \\u2028",'
+        b'"c":"\\u0001\\t"}'
+    )
+
+
+def test_php_arrays_print_as_lists_when_empty_or_sequential() -> None:
+    assert php_json({}) == b"[]"
+    assert php_json({"v": {}, "w": {"0": "a", "1": "b"}, "x": {"1": "a"}, "y": []}) == (
+        b'{"v":[],"w":["a","b"],"x":{"1":"a"},"y":[]}'
+    )
+
+
+def test_scalars_and_key_order() -> None:
+    assert php_json({"b": True, "a": None, "n": 3, "f": 2.0}) == b'{"b":true,"a":null,"n":3,"f":2}'
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(alphabet="abc", min_size=1, max_size=3), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_json)
+def test_any_json_parser_reads_it_back(value: object) -> None:
+    decoded = json.loads(php_json(value))
+    assert json.dumps(decoded, sort_keys=True) == json.dumps(_as_php(value), sort_keys=True)
+
+
+def _as_php(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _as_php(v) for k, v in value.items()} if value else []
+    if isinstance(value, list):
+        return [_as_php(v) for v in value]
+    return value

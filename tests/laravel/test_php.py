@@ -1,0 +1,96 @@
+"""``FILTER_VALIDATE_INT``, ``is_numeric`` and the exact numbers Laravel compares."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from callvault.laravel.php import (
+    PHP_INT_MAX,
+    PHP_INT_MIN,
+    PhpMathError,
+    filter_validate_int,
+    is_numeric,
+    numeric_value,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("0", 0),
+        ("5", 5),
+        ("+5", 5),
+        ("-5", -5),
+        ("-0", 0),
+        ("+0", 0),
+        (" 7\n", 7),
+        (str(PHP_INT_MAX), PHP_INT_MAX),
+        (str(PHP_INT_MIN), PHP_INT_MIN),
+    ],
+)
+def test_valid_integers(text: str, number: int) -> None:
+    assert filter_validate_int(text) == number
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "+",
+        "-",
+        "007",
+        "-07",
+        "1.0",
+        "1.",
+        "1e1",
+        "0x10",
+        "0b1",
+        "1_000",
+        "1 2",
+        "abc",
+        "٣",  # a digit, but not an ASCII one
+        "\u00a05",
+        str(PHP_INT_MAX + 1),
+        str(PHP_INT_MIN - 1),
+    ],
+)
+def test_invalid_integers(text: str) -> None:
+    assert filter_validate_int(text) is None
+
+
+def test_non_strings_are_not_integers() -> None:
+    assert filter_validate_int({0: "1"}) is None
+    assert filter_validate_int(None) is None
+
+
+@pytest.mark.parametrize("text", ["1", "-1.5", ".5", "1.", "1e3", "1E-3", " 1", "1 ", "+.5e+2"])
+def test_numeric_strings(text: str) -> None:
+    assert is_numeric(text)
+
+
+@pytest.mark.parametrize("text", ["", ".", "e3", "1e", "0x1A", "1,5", "--1", "1 1", "inf", "nan"])
+def test_non_numeric_strings(text: str) -> None:
+    assert not is_numeric(text)
+
+
+def test_numeric_value_is_exact() -> None:
+    assert numeric_value("100.0000000000000000001") > 100
+    assert numeric_value("1e3") == 1000
+    assert numeric_value("1e1000") > Decimal(10) ** 999
+
+
+@pytest.mark.parametrize("text", ["1e1001", "1E-1001", "5e99999999999999999999"])
+def test_huge_exponents_raise_like_laravel(text: str) -> None:
+    with pytest.raises(PhpMathError):
+        numeric_value(text)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(min_value=PHP_INT_MIN, max_value=PHP_INT_MAX))
+def test_every_php_int_round_trips(number: int) -> None:
+    assert filter_validate_int(str(number)) == number
+    assert filter_validate_int(f"+{number}" if number >= 0 else str(number)) == number
