@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
-from typing import IO, Annotated
+from typing import Annotated
 
 import typer
 from rich.progress import (
@@ -145,19 +144,19 @@ def export(
         owner = _user_id(database, user)
         zone = None if settings.display_timezone == "UTC" else settings.timezone
         items = export_items(database, owner, filters, zone)
-        out: IO[str]
-        with output.open("w", encoding="utf-8", newline="") if output else _stdout() as out:
-            count = (write_csv if chosen == "csv" else write_jsonl)(items, out)
+        write = write_csv if chosen == "csv" else write_jsonl
+        if output is None:
+            count = write(items, sys.stdout)
+            sys.stdout.flush()
+        else:
+            with output.open("w", encoding="utf-8", newline="") as out:
+                count = write(items, out)
     except CallvaultError as error:
         errors.print(f"[red]error:[/red] {error.message}")
         raise typer.Exit(1) from error
     finally:
         database.dispose()
     errors.print(f"Exported {count} calls.")
-
-
-def _stdout() -> IO[str]:
-    return os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", newline="")
 
 
 @app.command("sync")

@@ -17,7 +17,6 @@ from callvault.ingest.records import CallRecord, storage_row
 from callvault.ingest.references import OwnedNames
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
-ASSISTANT_PHONE_MAX = 32
 
 
 @dataclass
@@ -55,11 +54,6 @@ def _link_references(session: Session, user_id: int, records: Sequence[CallRecor
             ref = record.values[id_key]
             if ref is not None and ref not in wanted:
                 row: dict[str, Any] = {"id": ref, "name": name or ""}
-                if model is Assistant:
-                    phone = record.values["assistant_phone_number"]
-                    row["phone_number"] = (
-                        phone if phone is not None and len(phone) <= ASSISTANT_PHONE_MAX else None
-                    )
                 wanted[ref] = row
         owned.create_missing(wanted.values())
 
