@@ -17,7 +17,7 @@ UNAUTHENTICATED = {"message": "Unauthenticated."}
 
 def status(client, authorization: str | None) -> int:
     headers = {} if authorization is None else {"Authorization": authorization}
-    return client.get(URL, headers=headers).status_code
+    return int(client.get(URL, headers=headers).status_code)
 
 
 def test_full_token_and_bare_secret_are_accepted(client, tenant) -> None:
