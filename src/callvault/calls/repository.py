@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -149,30 +149,42 @@ class CallRepository:
         split = split_days(filters.created_from, filters.created_before) if key else None
         if key is None or split is None or not split.whole_days:
             return filters, offset
-        buckets: list[tuple[datetime | None, datetime | None, int]] = []
+        rest = offset
         if split.high_edge is not None:
-            buckets.append((*split.high_edge, self._edge_count(filters, split.high_edge)))
+            newest = self._edge_count(filters, split.high_edge)
+            if rest < newest:
+                return self._window(filters, split.high_edge), rest
+            rest -= newest
+        # The newest day whose running total (newest first) passes ``rest``, found in SQL.
         tally = self._tally_days(key, split.first_day, split.last_day)
-        total = func.sum(tally.c.n)
-        days = self.session.execute(
-            select(tally.c.day, total)
-            .group_by(tally.c.day)
-            .having(total != 0)
-            .order_by(tally.c.day.desc())
-        ).all()
-        buckets.extend((day_start(day), day_end(day), int(n)) for day, n in days)
+        per_day = (
+            select(tally.c.day, func.sum(tally.c.n).label("n")).group_by(tally.c.day).subquery()
+        )
+        running = select(
+            per_day.c.day,
+            per_day.c.n,
+            func.sum(per_day.c.n).over(order_by=per_day.c.day.desc()).label("through"),
+        ).subquery()
+        found = self.session.execute(
+            select(running.c.day, running.c.through - running.c.n)
+            .where(running.c.through > rest)
+            .order_by(running.c.day.desc())
+            .limit(1)
+        ).first()
+        if found is not None:
+            day, before = found
+            return self._window(filters, (day_start(day), day_end(day))), rest - int(before)
         if split.low_edge is not None:
-            buckets.append((*split.low_edge, self._edge_count(filters, split.low_edge)))
-        skipped = 0
-        for low, high, size in buckets:
-            if skipped + size > offset:
-                return replace(filters, created_from=low, created_before=high), offset - skipped
-            skipped += size
+            days_total = self.session.scalar(select(func.coalesce(func.sum(tally.c.n), 0)))
+            return self._window(filters, split.low_edge), rest - int(days_total or 0)
         return filters, offset
 
+    @staticmethod
+    def _window(filters: CallFilters, bounds: Range) -> CallFilters:
+        return replace(filters, created_from=bounds[0], created_before=bounds[1])
+
     def _edge_count(self, filters: CallFilters, edge: Range) -> int:
-        narrowed = replace(filters, created_from=edge[0], created_before=edge[1])
-        return int(self.session.scalar(self._count_statement(narrowed)) or 0)
+        return int(self.session.scalar(self._count_statement(self._window(filters, edge))) or 0)
 
     def _count_statement(self, filters: CallFilters) -> Select[Any]:
         return select(func.count()).select_from(Call).where(*self._conditions(filters))
