@@ -14,6 +14,7 @@ import os
 import platform
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -40,7 +41,15 @@ from callvault.tokens.service import issue_token
 from callvault.users.models import User
 
 UTC = ZoneInfo("UTC")
-PORT = 8765
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+PORT = _free_port()
 
 
 @dataclass
@@ -223,7 +232,7 @@ def _serve(url: str, workers: int) -> subprocess.Popen[bytes]:
         stderr=subprocess.DEVNULL,
     )
     deadline = time.time() + 60
-    while time.time() < deadline:
+    while time.time() < deadline and server.poll() is None:
         try:
             if httpx.get(f"http://127.0.0.1:{PORT}/healthz").status_code == 200:
                 return server

@@ -45,31 +45,51 @@ _PG_COLUMNS = "user_id, created_at, status, type, assistant_id, campaign_id"
 _PG_NEW = f"SELECT {_PG_COLUMNS}, 1 AS d FROM call_counts_new"
 _PG_OLD = f"SELECT {_PG_COLUMNS}, -1 AS d FROM call_counts_old"
 
-# Writers only ever append deltas (no row locks, so no hot rows and no deadlocks); then,
-# for each user whose fold lock it gets without waiting, a writer moves that user's visible
-# deltas into ``call_counts``. Only the holder of a user's fold lock writes that user's
-# ``call_counts`` rows, so folds never wait on each other; readers sum both tables.
+_PG_UPSERT = _PG_APPEND.replace("call_count_deltas", "call_counts").replace(
+    "HAVING sum(r.d) <> 0;",
+    "HAVING sum(r.d) <> 0 ORDER BY k.key, r.created_at::date\n"
+    "    ON CONFLICT (user_id, key, day) DO UPDATE SET n = call_counts.n + excluded.n;",
+)
+
+
+def _pg_block(rows: str) -> str:
+    """Apply one statement's rows: straight into ``call_counts`` when the statement is about
+    one user whose fold lock is free (the webhook case), else as deltas plus folds."""
+    return f"""
+    SELECT min(r.user_id), max(r.user_id) INTO low, high FROM ({rows}) AS r;
+    IF low IS NULL THEN
+      RETURN NULL;
+    END IF;
+    IF low = high AND pg_try_advisory_xact_lock(20261125, (low % 2147483647)::integer) THEN
+      IF EXISTS (SELECT 1 FROM call_count_deltas WHERE user_id = low) THEN
+        PERFORM call_counts_fold(low);
+      END IF;
+      {_PG_UPSERT.format(rows=rows, keys=_PG_KEYS)}
+    ELSE
+      {_PG_APPEND.format(rows=rows, keys=_PG_KEYS)}
+      FOR owner IN SELECT DISTINCT r.user_id FROM ({rows}) AS r LOOP
+        PERFORM call_counts_fold(owner);
+      END LOOP;
+    END IF;"""
+
+
+# Writers never wait on a counter row. A user's ``call_counts`` rows are written only by the
+# transaction holding that user's fold lock (a transaction-scoped advisory lock, only ever
+# *tried*, never waited for); everyone else appends deltas, folded in by the next holder.
+# So there is no hot row and no lock-order deadlock; readers sum both tables.
 _PG_FUNCTION = f"""
 CREATE FUNCTION call_counts_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   owner bigint;
+  low bigint;
+  high bigint;
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    {_PG_APPEND.format(rows=_PG_NEW, keys=_PG_KEYS)}
-    FOR owner IN SELECT DISTINCT user_id FROM call_counts_new LOOP
-      PERFORM call_counts_fold(owner);
-    END LOOP;
+    {_pg_block(_PG_NEW)}
   ELSIF TG_OP = 'DELETE' THEN
-    {_PG_APPEND.format(rows=_PG_OLD, keys=_PG_KEYS)}
-    FOR owner IN SELECT DISTINCT user_id FROM call_counts_old LOOP
-      PERFORM call_counts_fold(owner);
-    END LOOP;
+    {_pg_block(_PG_OLD)}
   ELSE
-    {_PG_APPEND.format(rows=f"{_PG_NEW} UNION ALL {_PG_OLD}", keys=_PG_KEYS)}
-    FOR owner IN SELECT user_id FROM call_counts_new UNION SELECT user_id FROM call_counts_old
-    LOOP
-      PERFORM call_counts_fold(owner);
-    END LOOP;
+    {_pg_block(f"{_PG_NEW} UNION ALL {_PG_OLD}")}
   END IF;
   RETURN NULL;
 END $$
