@@ -6,7 +6,6 @@ import pytest
 
 from callvault.calls.schemas import LIST_RULES
 from callvault.laravel.dates import create_from_ymd, matches_ymd, parse_date
-from callvault.laravel.php import PhpMathError, PhpTypeError
 from callvault.laravel.query import QueryValue
 from callvault.laravel.validation import ValidationResult, validate
 
@@ -80,9 +79,15 @@ def test_page(value: str, messages: list[str]) -> None:
     assert errors(page=value).get("page", []) == messages
 
 
-def test_exponent_beyond_a_thousand_crashes_as_laravel_does() -> None:
-    with pytest.raises(PhpMathError):
-        errors(per_page="1e1001")
+def test_exponent_beyond_a_thousand_is_a_clear_422_not_laravels_500() -> None:
+    assert errors(per_page="1e1001")["per_page"] == [
+        "The per page field must be an integer.",
+        "The per page field must not be greater than 100.",
+    ]
+    assert errors(page="1E-1001")["page"] == [
+        "The page field must be an integer.",
+        "The page field must be at least 1.",
+    ]
 
 
 @pytest.mark.parametrize("field", ["assistant_id", "campaign_id"])
@@ -217,9 +222,10 @@ def test_date_to_after_or_equal(
     assert result.get("date_to", []) == messages
 
 
-def test_date_from_array_with_date_to_crashes_as_laravel_does() -> None:
-    with pytest.raises(PhpTypeError):
-        errors(date_from={0: "2025-08-04"}, date_to="2025-08-05")
+def test_date_from_array_fails_date_to_order_instead_of_laravels_500() -> None:
+    result = errors(date_from={0: "2025-08-04"}, date_to="2025-08-05")
+    assert result["date_from"] == ["The date from field must match the format Y-m-d."]
+    assert result["date_to"] == ["The date to field must be a date after or equal to date from."]
 
 
 def test_error_keys_follow_rule_order_not_input_order() -> None:

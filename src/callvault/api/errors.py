@@ -12,7 +12,6 @@ from starlette.routing import Match
 
 from callvault.api.responses import message_response
 from callvault.errors import CallvaultError, ValidationFailed
-from callvault.laravel.php import PhpMathError, PhpTypeError
 from callvault.laravel.validation import ValidationResult
 
 logger = logging.getLogger("callvault")
@@ -73,12 +72,6 @@ def _request_validation_error(_request: Request, error: Exception) -> Response:
     return message_response(ValidationResult(errors).summary(), 422, errors=errors)
 
 
-def _laravel_crash(_request: Request, error: Exception) -> Response:
-    """Inputs on which Laravel itself throws mid-validation: its answer is a plain 500."""
-    logger.warning("input Laravel cannot validate: %s", error)
-    return message_response("Server Error", 500)
-
-
 def _server_error(_request: Request, error: Exception) -> Response:
     logger.exception("unhandled error", exc_info=error)
     return message_response("Server Error", 500)
@@ -88,6 +81,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(CallvaultError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
-    app.add_exception_handler(PhpMathError, _laravel_crash)
-    app.add_exception_handler(PhpTypeError, _laravel_crash)
     app.add_exception_handler(Exception, _server_error)

@@ -33,24 +33,19 @@ def is_numeric(value: object) -> bool:
     return isinstance(value, str) and _IS_NUMERIC.match(value) is not None
 
 
-MAX_EXPONENT = 1000
-
-
-class PhpMathError(ArithmeticError):
-    """Laravel's ``MathException``: uncaught by the validator, so the request answers 500."""
-
-
-class PhpTypeError(TypeError):
-    """A PHP ``TypeError`` Laravel's validator lets through (an array where PHP wants a string)."""
-
-
 def numeric_value(value: str) -> Decimal:
     """The exact number a numeric string stands for, as ``BigNumber::of`` reads it.
 
-    Like Laravel's ``ensureExponentWithinAllowedRange``, an exponent beyond ±1000 raises.
+    Laravel throws a ``MathException`` (a 500) for exponents beyond ±1000; callvault never
+    answers bad input with a 500, so such numbers are compared too, their exponent clamped
+    to a magnitude that still compares the same against any validation bound.
     """
-    text = value.strip(" \t\n\r\x0b\x0c")
-    _, marker, exponent = text.lower().partition("e")
-    if marker and abs(int(exponent)) > MAX_EXPONENT:
-        raise PhpMathError("Scientific notation exponent outside of allowed range.")
+    text = value.strip(" \t\n\r\x0b\x0c").lower()
+    mantissa, marker, exponent = text.partition("e")
+    if marker and abs(int(exponent)) > _EXPONENT_CLAMP:
+        clamped = _EXPONENT_CLAMP if int(exponent) > 0 else -_EXPONENT_CLAMP
+        text = f"{mantissa}e{clamped}"
     return Decimal(text)
+
+
+_EXPONENT_CLAMP = 10_000

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from callvault.laravel.dates import matches_ymd, parse_date
-from callvault.laravel.php import PhpTypeError, filter_validate_int, is_numeric, numeric_value
+from callvault.laravel.php import filter_validate_int, is_numeric, numeric_value
 from callvault.laravel.query import QueryValue
 
 Data = Mapping[int | str, QueryValue]
@@ -130,7 +130,7 @@ class AfterOrEqual(Rule):
         if other is None:
             return True
         if not isinstance(other, str):
-            raise PhpTypeError("DateTime::createFromFormat(): Argument #2 must be of type string")
+            return False  # Laravel throws a TypeError here (a 500); a clear 422 is kinder
         mine, theirs = parse_date(value), parse_date(other)
         return mine is not None and theirs is not None and mine >= theirs
 
