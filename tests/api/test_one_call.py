@@ -30,6 +30,12 @@ def test_missing_call_is_404_with_the_raw_id(client, tenant, raw_id: str) -> Non
     }
 
 
+@pytest.mark.parametrize("raw_id", ["007", "+7"])
+def test_ids_compare_as_numbers_like_the_database_does(client, tenant, raw_id: str) -> None:
+    tenant.add_call(id=7)
+    assert tenant.get(client, f"{URL}/{raw_id}").json()["id"] == 7
+
+
 def test_delete_then_gone(client, tenant) -> None:
     tenant.add_call(id=7)
     tenant.add_call(id=8)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -13,10 +14,19 @@ from callvault.calls import service
 from callvault.calls.openapi import LIST_PARAMETERS, LIST_RESPONSES, ONE_CALL_RESPONSES
 from callvault.calls.schemas import call_item, parse_list_query
 from callvault.laravel.paginator import PageUrls, paginate
-from callvault.laravel.php import filter_validate_int
 from callvault.laravel.query import clean_query, parse_query
 
 router = APIRouter(prefix="/api/user/calls", tags=["calls"])
+
+_ROUTE_ID = re.compile(r"[+-]?[0-9]{1,19}\Z")
+
+
+def route_id(raw: str) -> int | None:
+    """The call id in the path, compared as the database would (``007`` and ``+7`` are 7)."""
+    if not _ROUTE_ID.match(raw):
+        return None
+    number = int(raw)
+    return number if -(2**63) <= number < 2**63 else None
 
 
 @router.get(
@@ -55,7 +65,7 @@ def list_calls(request: Request, user: CurrentUser, context: Context) -> PhpJson
 )
 def get_call(call_id: str, user: CurrentUser, context: Context) -> PhpJsonResponse:
     with context.database.read() as session:
-        row = service.get_call(session, user.id, call_id, filter_validate_int(call_id))
+        row = service.get_call(session, user.id, call_id, route_id(call_id))
     return PhpJsonResponse(call_item(row, context.display_zone))
 
 
@@ -68,5 +78,5 @@ def get_call(call_id: str, user: CurrentUser, context: Context) -> PhpJsonRespon
 )
 def delete_call(call_id: str, user: CurrentUser, context: Context) -> Response:
     with context.database.write() as session:
-        service.delete_call(session, user.id, call_id, filter_validate_int(call_id))
+        service.delete_call(session, user.id, call_id, route_id(call_id))
     return Response(status_code=204)
