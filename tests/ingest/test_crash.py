@@ -29,7 +29,7 @@ from callvault.webhooks.signing import HEADER, sign
 from tests.ingest.conftest import Hook, call_payload
 from tests.ingest.servers import free_port
 
-CALLS = int(os.environ.get("CALLVAULT_CRASH_CALLS", "400"))  # raise it for a longer soak
+CALLS = int(os.environ.get("CALLVAULT_CRASH_CALLS", "1000"))  # raise it for a longer soak
 KILLS = 3
 THREADS = 8
 

@@ -75,12 +75,15 @@ class CallUpsert:
         writer may have taken some in between)."""
         if not rows:
             return set()
-        statement = insert_ignoring_conflicts(self.session, Call).returning(Call.id)
+        table = Call.__table__
+        statement = insert_ignoring_conflicts(self.session, table).returning(table.c.id)
         parameters = [
             {"user_id": self.user_id, "id": row["id"], **{c: row[c] for c in UPSERT_COLUMNS}}
             for row in rows
         ]
-        return set(self.session.scalars(statement, parameters))
+        # Core, not the ORM's bulk insert: one multi-row statement per 1,000 rows.
+        result = self.session.connection().execute(statement, parameters)
+        return set(result.scalars())
 
     def update_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Overwrite the columns of existing calls (each row has ``id`` and every column)."""

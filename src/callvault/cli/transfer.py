@@ -56,7 +56,7 @@ def import_(
         None, "--format", help="jsonl or csv (default: from the file name)."
     ),
     strict: bool = typer.Option(False, help="Stop at the first bad line; store nothing then."),
-    batch_size: int = typer.Option(2000, min=1, max=50_000, help="Calls per transaction."),
+    batch_size: int = typer.Option(5000, min=1, max=50_000, help="Calls per transaction."),
 ) -> None:
     """Import call items (the list shape, plus assistant_id/campaign_id); idempotent."""
     settings = Settings()

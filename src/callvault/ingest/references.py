@@ -40,6 +40,15 @@ class OwnedNames:
         )
         return {name: int(found) for name, found in self.session.execute(statement)}
 
+    def names_of(self, ids: Iterable[int]) -> dict[int, str]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        statement = select(self.model.id, self.model.name).where(
+            self.model.user_id == self.user_id, self.model.id.in_(wanted)
+        )
+        return {ref: name for ref, name in self.session.execute(statement)}
+
     def next_id(self) -> int:
         statement = select(func.max(self.model.id)).where(self.model.user_id == self.user_id)
         return int(self.session.scalar(statement) or 0) + 1

@@ -29,12 +29,20 @@ class IngestResult:
         return sum(1 for value in self.outcomes.values() if value == outcome)
 
 
-def _link_references(session: Session, user_id: int, records: Sequence[CallRecord]) -> None:
-    """Create the assistants/campaigns the records name; link name-only records by name."""
-    for model, id_key, name_attr in (
-        (Assistant, "assistant_id", "assistant_name"),
-        (Campaign, "campaign_id", "campaign_name"),
-    ):
+REFERENCES = (
+    (Assistant, "assistant_id", "assistant_name"),
+    (Campaign, "campaign_id", "campaign_name"),
+)
+KnownNames = dict[str, dict[int, str]]
+
+
+def _link_references(session: Session, user_id: int, records: Sequence[CallRecord]) -> KnownNames:
+    """Create the assistants/campaigns the records name; link name-only records by name.
+
+    Returns the stored name of every referenced record, so renames can skip the unchanged.
+    """
+    known: KnownNames = {}
+    for model, id_key, name_attr in REFERENCES:
         owned = OwnedNames(session, user_id, model)
         name_only = {
             getattr(r, name_attr)
@@ -46,28 +54,32 @@ def _link_references(session: Session, user_id: int, records: Sequence[CallRecor
         if missing:
             first_free = owned.next_id()
             by_name.update({name: first_free + i for i, name in enumerate(missing)})
-        wanted: dict[int, dict[str, Any]] = {}
+        wanted: dict[int, str] = {}
         for record in records:
             name = getattr(record, name_attr)
             if record.values[id_key] is None and name is not None:
                 record.values[id_key] = by_name[name]
             ref = record.values[id_key]
-            if ref is not None and ref not in wanted:
-                row: dict[str, Any] = {"id": ref, "name": name or ""}
-                wanted[ref] = row
-        owned.create_missing(wanted.values())
+            if ref is not None and (ref not in wanted or not wanted[ref]):
+                wanted[ref] = name or ""
+        names = owned.names_of(wanted)
+        fresh = {ref: name for ref, name in wanted.items() if ref not in names}
+        owned.create_missing({"id": ref, "name": name} for ref, name in fresh.items())
+        known[id_key] = {**names, **fresh}
+    return known
 
 
-def _rename_references(session: Session, user_id: int, current: Sequence[CallRecord]) -> None:
+def _rename_references(
+    session: Session, user_id: int, current: Sequence[CallRecord], known: KnownNames
+) -> None:
     """Names carried by the newest observation of a call are the record's current name."""
-    for model, id_key, name_attr in (
-        (Assistant, "assistant_id", "assistant_name"),
-        (Campaign, "campaign_id", "campaign_name"),
-    ):
+    for model, id_key, name_attr in REFERENCES:
         names = {
             r.values[id_key]: getattr(r, name_attr)
             for r in current
-            if r.values[id_key] is not None and getattr(r, name_attr) is not None
+            if r.values[id_key] is not None
+            and getattr(r, name_attr) is not None
+            and getattr(r, name_attr) != known[id_key].get(r.values[id_key])
         }
         OwnedNames(session, user_id, model).rename(names)
 
@@ -77,7 +89,7 @@ def ingest_calls(session: Session, user_id: int, records: Sequence[CallRecord]) 
     now = utcnow()
     folded = fold(list(records), now)
     batch = list(folded.values())
-    _link_references(session, user_id, batch)
+    known = _link_references(session, user_id, batch)
     upsert = CallUpsert(session, user_id)
     existing = upsert.lock_existing(folded)
     fresh = [storage_row(r, now) for r in batch if r.id not in existing]
@@ -101,6 +113,6 @@ def ingest_calls(session: Session, user_id: int, records: Sequence[CallRecord]) 
             updates.append({"id": call_id, **merged})
             result.outcomes[call_id] = UPDATED
     upsert.update_many(updates)
-    _rename_references(session, user_id, current)
+    _rename_references(session, user_id, current, known)
     session.flush()
     return result

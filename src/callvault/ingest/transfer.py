@@ -22,7 +22,7 @@ from callvault.ingest.files import Line
 from callvault.ingest.records import CallRecord, RecordInvalid, parse_call
 from callvault.ingest.service import CREATED, UNCHANGED, UPDATED, ingest_calls
 
-BATCH = 2000
+BATCH = 5000
 KEPT_ERRORS = 1000
 
 

@@ -7,10 +7,13 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from callvault.api.deps import Context, CurrentUser
 from callvault.api.responses import PhpJsonResponse
+from callvault.db.database import Database
 from callvault.webhooks import service
+from callvault.webhooks.batcher import DeliveryBatcher
 from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
 from callvault.webhooks.signing import HEADER
 
@@ -48,21 +51,37 @@ RawBody = Annotated[bytes, Depends(read_capped_body)]
     ),
     response_class=PhpJsonResponse,
 )
-def receive_delivery(
+async def receive_delivery(
     endpoint_id: str, request: Request, body: RawBody, context: Context
 ) -> PhpJsonResponse:
     header = request.headers.get(HEADER, "")
     database = context.database
-    with database.read() as session:
-        endpoint = service.authenticate_delivery(session, endpoint_id, header, body, time.time())
+
+    def authenticate() -> WebhookEndpoint:
+        with database.read() as session:
+            return service.authenticate_delivery(session, endpoint_id, header, body, time.time())
+
+    endpoint = await run_in_threadpool(authenticate)
     event = service.parse_event(body, context.calendar_zone)
     if event.errors:
-        with database.write() as session:
-            service.log_rejection(session, endpoint, event)
+
+        def log_rejection() -> None:
+            with database.write() as session:
+                service.log_rejection(session, endpoint, event)
+
+        await run_in_threadpool(log_rejection)
         raise service.rejection(event)
-    with database.write() as session:
-        outcome = service.apply_event(session, endpoint, event)
+    outcome = await _batcher(request, database).submit(endpoint, event)
     return PhpJsonResponse({"message": "OK", "event": event.key, "outcome": outcome})
+
+
+def _batcher(request: Request, database: Database) -> DeliveryBatcher:
+    """The app's one group-commit writer, made on first use inside the server's loop."""
+    state = request.app.state
+    batcher: DeliveryBatcher | None = getattr(state, "webhook_batcher", None)
+    if batcher is None or batcher.database is not database:
+        batcher = state.webhook_batcher = DeliveryBatcher(database)
+    return batcher
 
 
 def _endpoint_json(endpoint: WebhookEndpoint, request: Request) -> dict[str, Any]:

@@ -58,10 +58,10 @@ class WebhookRepository:
         return bool(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
     def log(self, delivery: WebhookDelivery) -> None:
+        """Add a delivery to the log (written with the unit of work's next flush)."""
         delivery.user_id = self.user_id
         delivery.id = delivery_id()
         self.session.add(delivery)
-        self.session.flush()
 
     def deliveries(self, endpoint_id: str, limit: int) -> Sequence[WebhookDelivery]:
         statement = (

@@ -183,19 +183,27 @@ def rejection(event: Event) -> ValidationFailed:
     return ValidationFailed(ValidationResult(event.errors).summary(), event.errors)
 
 
-def apply_event(session: Session, endpoint: WebhookEndpoint, event: Event) -> str:
-    """Merge the event's call into the owner's calls and log the delivery; the outcome."""
-    assert event.record is not None
-    result = ingest_calls(session, endpoint.user_id, [event.record])
-    outcome = result.outcomes[event.record.id]
-    WebhookRepository(session, endpoint.user_id).log(
-        WebhookDelivery(
-            endpoint_id=endpoint.id,
-            event_key=event.key,
-            event_type=event.type,
-            call_id=event.record.id,
-            status_code=200,
-            outcome=outcome,
+def apply_events(
+    session: Session, user_id: int, events: Sequence[tuple[WebhookEndpoint, Event]]
+) -> list[str]:
+    """Merge the events' calls into the user's calls and log each delivery; the outcomes."""
+    records = [event.record for _, event in events if event.record is not None]
+    result = ingest_calls(session, user_id, records)
+    repository = WebhookRepository(session, user_id)
+    outcomes: list[str] = []
+    for endpoint, event in events:
+        assert event.record is not None
+        assert endpoint.user_id == user_id
+        outcome = result.outcomes[event.record.id]
+        repository.log(
+            WebhookDelivery(
+                endpoint_id=endpoint.id,
+                event_key=event.key,
+                event_type=event.type,
+                call_id=event.record.id,
+                status_code=200,
+                outcome=outcome,
+            )
         )
-    )
-    return outcome
+        outcomes.append(outcome)
+    return outcomes
