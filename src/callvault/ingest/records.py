@@ -95,6 +95,8 @@ def parse_timestamp(value: str, zone: ZoneInfo) -> datetime | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
+        if zone.key == "UTC":
+            return moment.replace(microsecond=0) if moment.microsecond else moment
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
 

@@ -52,7 +52,7 @@ class CreatedEndpoint:
 
 def create_endpoint(session: Session, user_id: int, name: str) -> CreatedEndpoint:
     secret = signing.new_secret()
-    endpoint = WebhookEndpoint(id="whe_" + signing.new_secret()[6:30], name=name, secret=secret)
+    endpoint = WebhookEndpoint(id=signing.new_endpoint_id(), name=name, secret=secret)
     WebhookRepository(session, user_id).add(endpoint)
     return CreatedEndpoint(endpoint, secret)
 

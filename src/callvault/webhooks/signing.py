@@ -22,6 +22,11 @@ def new_secret() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
+def new_endpoint_id() -> str:
+    """The public id of an endpoint: unguessable, so endpoints cannot be enumerated."""
+    return "whe_" + secrets.token_urlsafe(18)
+
+
 def signature(secret: str, timestamp: int, body: bytes) -> str:
     """The hex HMAC-SHA256 of ``"<timestamp>.<body>"`` keyed by the secret's UTF-8 bytes."""
     message = str(timestamp).encode("ascii") + b"." + body
