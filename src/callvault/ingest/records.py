@@ -134,7 +134,7 @@ def parse_call(data: Any, zone: ZoneInfo, prefix: str = "") -> CallRecord:
         value = data.get(field)
         if value is not None and (
             isinstance(value, bool)
-            or not isinstance(value, int | float)
+            or not isinstance(value, (int, float))
             or not math.isfinite(value)
         ):
             fail(field, "The :attribute field must be a number.")
@@ -153,7 +153,7 @@ def parse_call(data: Any, zone: ZoneInfo, prefix: str = "") -> CallRecord:
             values[field] = value
     for field in JSON_FIELDS:
         value = data.get(field)
-        if value is not None and not isinstance(value, dict | list):
+        if value is not None and not isinstance(value, (dict, list)):
             fail(field, "The :attribute field must be an array.")
         values[field] = value
     for field in TIME_FIELDS:
@@ -171,7 +171,7 @@ def parse_call(data: Any, zone: ZoneInfo, prefix: str = "") -> CallRecord:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def storage_row(record: CallRecord, now: datetime) -> dict[str, Any]:
