@@ -336,7 +336,7 @@ def report(
         f"### {args.backend}, {args.size:,} calls\n\n"
         f"Command: `{' '.join(['python', '-m', 'bench.run', *sys.argv[1:]])}`  \n"
         f"Machine: {_versions(url)}; {args.workers} uvicorn workers.  \n"
-        f"Data: 1,000 users, largest {largest:,} calls, median {median:,}; load {load}; "
+        f"Data: 1,000 users, largest {largest:,} calls, median {median:,}; timings: {load}; "
         f"project import (`callvault import`, JSONL, into a new user): {imported}.  \n"
         f"Server RSS per worker after the mix: "
         f"{', '.join(f'{m:.0f} MB' for m in rss) or 'n/a'}.\n\n"
