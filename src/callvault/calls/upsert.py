@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Insert, Table, bindparam, select, update
+from sqlalchemy import Insert, Table, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,17 @@ def insert_ignoring_conflicts(session: Session, table: Any) -> Insert:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def refresh_statistics(session: Session) -> None:
+    """``ANALYZE calls`` on PostgreSQL, for bulk loaders whose table grows under them.
+
+    Planner statistics are table-wide (no tenant's rows are read or returned). Without
+    them (autovacuum off, or not yet run) the planner treats a grown ``calls`` as empty and
+    answers ``lock_existing`` by scanning all of a user's calls instead of their keys.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE calls"))
 
 
 class CallUpsert:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from callvault.calls.export import CallExportReader
 from callvault.calls.filters import CallFilters
 from callvault.calls.schemas import call_item
+from callvault.calls.upsert import refresh_statistics
 from callvault.db.database import Database
 from callvault.errors import CallvaultError
 from callvault.ingest.files import Line
@@ -23,6 +24,7 @@ from callvault.ingest.records import CallRecord, RecordInvalid, parse_call
 from callvault.ingest.service import CREATED, UNCHANGED, UPDATED, ingest_calls
 
 BATCH = 5000
+ANALYZE_EVERY = 20_000
 KEPT_ERRORS = 1000
 
 
@@ -89,9 +91,15 @@ def import_calls(
     on_batch: Callable[[ImportReport], None] = lambda _r: None,
 ) -> ImportReport:
     report = ImportReport()
+    analyzed_at = 0
 
     def store(session: Any, batch: list[CallRecord]) -> None:
+        nonlocal analyzed_at
         result = ingest_calls(session, user_id, batch)
+        if report.created >= max(ANALYZE_EVERY, 2 * analyzed_at):
+            # The table doubled since the planner last looked: refresh its statistics.
+            refresh_statistics(session)
+            analyzed_at = report.created
         report.created += result.count(CREATED)
         report.updated += result.count(UPDATED)
         report.unchanged += result.count(UNCHANGED)
