@@ -278,9 +278,9 @@ def test_totals_stay_exact_under_concurrent_writes(
                 assert repository.count(filters) == _recount(repository, replace(filters))
 
 
-@pytest.mark.parametrize("limit", [0, 10**9])
+@pytest.mark.parametrize("share", [0, 10**9])
 def test_phone_strategies_agree(
-    tenant: Tenant, db: Database, monkeypatch: pytest.MonkeyPatch, limit: int
+    tenant: Tenant, db: Database, monkeypatch: pytest.MonkeyPatch, share: int
 ) -> None:
     """Small users' phone filters scan with ``strpos``, big users' use ``LIKE``: same rows."""
     rng = random.Random(11)
@@ -288,7 +288,7 @@ def test_phone_strategies_agree(
     with db.write() as session:
         CallRepository(session, tenant.user.id).insert_many([_call(i, rng) for i in range(1, 301)])
     monkeypatch.setattr(repository_module, "PLAIN_OFFSET_LIMIT", 0)
-    monkeypatch.setattr(repository_module, "PHONE_SCAN_LIMIT", limit)
+    monkeypatch.setattr(repository_module, "PHONE_SCAN_SHARE", share)
     with db.read() as session:
         repository = CallRepository(session, tenant.user.id)
         rows = repository.page(CallFilters(), offset=0, limit=1000)
