@@ -83,3 +83,14 @@ def _as_php(value: object) -> object:
     if isinstance(value, list):
         return [_as_php(v) for v in value]
     return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_float_inside_a_document_is_spelled_by_php_float(number: float) -> None:
+    """The fast encoder agrees with the reference spelling for every finite float."""
+    assert php_json({"n": [number]}) == f'{{"n":[{php_float(number)}]}}'.encode()
+
+
+def test_a_string_that_looks_like_the_float_marker_is_left_alone() -> None:
+    assert php_json(["php-float-0:1.0e-5"]) == b'["php-float-0:1.0e-5"]'

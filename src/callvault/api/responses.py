@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -38,26 +40,38 @@ def _is_list(table: dict[Any, Any]) -> bool:
     return all(str(key) == str(index) for index, key in enumerate(table))
 
 
-def _encode(value: Any, out: list[str]) -> None:
-    if isinstance(value, bool) or value is None or isinstance(value, int | str):
-        out.append(json.dumps(value, ensure_ascii=True))
-    elif isinstance(value, float):
-        out.append(php_float(value))
-    elif isinstance(value, dict) and not _is_list(value):
-        out.append("{")
-        for index, (key, item) in enumerate(value.items()):
-            out.append("," if index else "")
-            out.append(json.dumps(str(key), ensure_ascii=True) + ":")
-            _encode(item, out)
-        out.append("}")
-    elif isinstance(value, dict | list | tuple):
-        out.append("[")
-        for index, item in enumerate(value.values() if isinstance(value, dict) else value):
-            out.append("," if index else "")
-            _encode(item, out)
-        out.append("]")
-    else:
-        raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+# Floats whose PHP spelling Python's encoder cannot produce travel as this marked string
+# and are spliced back in after encoding; the random part keeps user text from colliding.
+_RAW_MARK = f"php-float-{secrets.token_hex(8)}:"
+_RAW_QUOTED = re.compile(rf'"{re.escape(_RAW_MARK)}([^"]*)"')
+
+
+_EXACT_INTEGERS = 2**53
+
+
+def _php_float_value(number: float) -> float | int | str:
+    negative_zero = number == 0 and math.copysign(1, number) < 0
+    if number.is_integer() and abs(number) <= _EXACT_INTEGERS and not negative_zero:
+        return int(number)  # exact, and PHP drops the ".0": 12.0 prints as 12
+    if math.isnan(number) or 1e-4 <= abs(number) < 1e16:
+        return number  # repr() already matches PHP here (NaN is refused by the encoder)
+    return _RAW_MARK + php_float(number)
+
+
+def _php_values(value: Any) -> Any:
+    """What ``json.dumps`` needs to print ``value`` as PHP would: PHP spellings of floats,
+    and dicts PHP holds as lists turned into lists."""
+    if isinstance(value, str) or value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return _php_float_value(value)
+    if isinstance(value, dict):
+        if _is_list(value):
+            return [_php_values(item) for item in value.values()]
+        return {str(key): _php_values(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_php_values(item) for item in value]
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
 def php_json(content: Any) -> bytes:
@@ -67,9 +81,12 @@ def php_json(content: Any) -> bytes:
     (what ``json_decode(..., true)`` then ``json_encode`` does to ``{}`` and ``{"0": …}``).
     A ``/`` can only occur inside a JSON string, so escaping it afterwards is exact.
     """
-    out: list[str] = []
-    _encode(content, out)
-    return "".join(out).replace("/", "\\/").encode("ascii")
+    text = json.dumps(
+        _php_values(content), ensure_ascii=True, separators=(",", ":"), allow_nan=False
+    )
+    if _RAW_MARK in text:
+        text = _RAW_QUOTED.sub(lambda match: match.group(1), text)
+    return text.replace("/", "\\/").encode("ascii")
 
 
 class PhpJsonResponse(Response):
