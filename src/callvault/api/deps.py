@@ -27,7 +27,8 @@ class AppContext:
         self.calendar_zone = zone
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
+    """Async on purpose: no I/O, so no trip through the thread pool."""
     context: AppContext = request.app.state.context
     return context
 

@@ -59,16 +59,19 @@ def revoke_token(session: Session, user: User, token_id: int) -> None:
         raise NotFound(f"No token {token_id} for {user.email}.")
 
 
-def _find(session: Session, bearer: str) -> ApiToken | None:
+def _find(session: Session, bearer: str) -> tuple[ApiToken, User] | None:
+    """The token and its owner, in one query."""
     token_id, separator, secret = bearer.partition("|")
+    statement = select(ApiToken, User).join(User, User.id == ApiToken.user_id)
     if not separator:
-        return session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(bearer)))
+        found = session.execute(statement.where(ApiToken.token_hash == _hash(bearer))).first()
+        return (found[0], found[1]) if found else None
     if not token_id.isascii() or not token_id.isdigit() or len(token_id) > 18:
         return None
-    token = session.get(ApiToken, int(token_id))
-    if token is None or not hmac.compare_digest(token.token_hash, _hash(secret)):
+    found = session.execute(statement.where(ApiToken.id == int(token_id))).first()
+    if found is None or not hmac.compare_digest(found[0].token_hash, _hash(secret)):
         return None
-    return token
+    return found[0], found[1]
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,12 @@ def authenticate(session: Session, bearer: str, touch_interval: int) -> Authenti
     ``needs_touch`` says ``last_used_at`` is older than ``touch_interval`` seconds, so the
     caller records the use (in a write unit of work) at most that often.
     """
-    token = _find(session, bearer)
+    found = _find(session, bearer)
     now = utcnow()
-    if token is None or (token.expires_at is not None and token.expires_at <= now):
+    if found is None:
         return None
-    user = session.get(User, token.user_id)
-    if user is None:
+    token, user = found
+    if token.expires_at is not None and token.expires_at <= now:
         return None
     stale = now - timedelta(seconds=touch_interval)
     return Authentication(user, token.id, token.last_used_at is None or token.last_used_at <= stale)
