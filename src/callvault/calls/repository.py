@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -228,6 +228,30 @@ class CallRepository:
                 conditions.append(table.c.day <= last)
             parts.append(select(table.c.day, table.c.n).where(*conditions))
         return union_all(*parts).subquery("tally")
+
+    def newest_first(self, filters: CallFilters, *, chunk: int = 1000) -> Iterator[Row[Any]]:
+        """Every matching call, as items plus ``assistant_id``/``campaign_id``, newest first,
+        read in keyset chunks so memory stays flat however many there are (export)."""
+        base = (
+            self._items()
+            .add_columns(Call.assistant_id, Call.campaign_id)
+            .where(*self._conditions(filters))
+            .order_by(*_NEWEST_FIRST)
+            .limit(chunk)
+        )
+        statement = base
+        while True:
+            rows = self.session.execute(statement).all()
+            yield from rows
+            if len(rows) < chunk:
+                return
+            last = rows[-1]
+            statement = base.where(
+                tuple_(Call.created_at, Call.id)
+                < tuple_(
+                    literal(last.created_at, Call.created_at.type), literal(last.id, Call.id.type)
+                )
+            )
 
     def get(self, call_id: int) -> Row[Any] | None:
         statement = self._items().where(Call.user_id == self.user_id, Call.id == call_id)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from callvault.calls.export import CallExportReader
 from callvault.calls.filters import CallFilters
+from callvault.calls.repository import CallRepository
 from callvault.calls.schemas import call_item
 from callvault.calls.upsert import refresh_statistics
 from callvault.db.database import Database
@@ -123,21 +123,8 @@ def export_items(
 ) -> Iterator[dict[str, Any]]:
     """The list endpoint's items (plus ``assistant_id``/``campaign_id``), one read snapshot."""
     with database.read() as session:
-        for row in CallExportReader(session, user_id).rows(filters):
-            call = row[0]
-            item = call_item(_ItemView(call, row.assistant_name, row.campaign_name), zone)
-            item["assistant_id"] = call.assistant_id
-            item["campaign_id"] = call.campaign_id
+        for row in CallRepository(session, user_id).newest_first(filters):
+            item = call_item(row, zone)
+            item["assistant_id"] = row.assistant_id
+            item["campaign_id"] = row.campaign_id
             yield item
-
-
-class _ItemView:
-    """A stored call seen with the attribute names ``call_item`` reads."""
-
-    def __init__(self, call: Any, assistant_name: str | None, campaign_name: str | None) -> None:
-        self._call = call
-        self.assistant_name = assistant_name
-        self.campaign_name = campaign_name
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._call, name)
