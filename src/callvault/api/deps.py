@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from callvault.api.urls import TrustedProxies
 from callvault.config import Settings
@@ -36,20 +39,32 @@ async def get_context(request: Request) -> AppContext:
 Context = Annotated[AppContext, Depends(get_context)]
 
 
-def get_current_user(request: Request, context: Context) -> User:
-    """The user of the request's bearer token; 401 ``Unauthenticated.`` otherwise."""
+@contextmanager
+def authenticated_read(request: Request, context: AppContext) -> Iterator[tuple[Session, User]]:
+    """A read unit of work and the user of the request's bearer token, found inside it.
+
+    Hot read endpoints use this directly so that signing in and answering share one
+    connection, one transaction and one trip through the thread pool. 401
+    ``Unauthenticated.`` when the token is missing, unknown, revoked or expired.
+    """
     bearer = bearer_from_header(request.headers.get("authorization", ""))
     if bearer is None:
         raise Unauthenticated()
     database = context.database
     with database.read() as session:
         authentication = authenticate(session, bearer, context.settings.token_touch_interval)
-    if authentication is None:
-        raise Unauthenticated()
+        if authentication is None:
+            raise Unauthenticated()
+        yield session, authentication.user
     if authentication.needs_touch:
         with database.write() as session:
             touch_token(session, authentication.token_id)
-    return authentication.user
+
+
+def get_current_user(request: Request, context: Context) -> User:
+    """The user of the request's bearer token; 401 ``Unauthenticated.`` otherwise."""
+    with authenticated_read(request, context) as (_, user):
+        return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from callvault.api.deps import Context, CurrentUser
+from callvault.api.deps import Context, CurrentUser, authenticated_read
 from callvault.api.responses import PhpJsonResponse
 from callvault.api.urls import RequestUrl
 from callvault.calls import service
@@ -40,11 +40,11 @@ def route_id(raw: str) -> int | None:
     responses=LIST_RESPONSES,
     openapi_extra={"parameters": LIST_PARAMETERS},
 )
-def list_calls(request: Request, user: CurrentUser, context: Context) -> PhpJsonResponse:
-    query = clean_query(parse_query(request.scope["query_string"]))
-    list_query = parse_list_query(query, context.calendar_zone)
-    urls = PageUrls(RequestUrl(request, context.proxies).path_url(), query)
-    with context.database.read() as session:
+def list_calls(request: Request, context: Context) -> PhpJsonResponse:
+    with authenticated_read(request, context) as (session, user):
+        query = clean_query(parse_query(request.scope["query_string"]))
+        list_query = parse_list_query(query, context.calendar_zone)
+        urls = PageUrls(RequestUrl(request, context.proxies).path_url(), query)
         page = service.list_calls(session, user.id, list_query)
     items = [call_item(row, context.display_zone) for row in page.rows]
     body: dict[str, Any] = paginate(
@@ -63,8 +63,8 @@ def list_calls(request: Request, user: CurrentUser, context: Context) -> PhpJson
     response_class=PhpJsonResponse,
     responses=ONE_CALL_RESPONSES,
 )
-def get_call(call_id: str, user: CurrentUser, context: Context) -> PhpJsonResponse:
-    with context.database.read() as session:
+def get_call(call_id: str, request: Request, context: Context) -> PhpJsonResponse:
+    with authenticated_read(request, context) as (session, user):
         row = service.get_call(session, user.id, call_id, route_id(call_id))
     return PhpJsonResponse(call_item(row, context.display_zone))
 
