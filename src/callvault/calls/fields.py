@@ -38,6 +38,28 @@ ITEM_KEYS: tuple[str, ...] = (
 )
 
 
+CALL_COLUMNS: tuple[str, ...] = (
+    "assistant_id",
+    "campaign_id",
+    "type",
+    "duration",
+    "assistant_phone_number",
+    "client_phone_number",
+    "status",
+    "transcript",
+    "variables",
+    "evaluation",
+    "webhook_response",
+    "carrier_cost",
+    "total_cost",
+    "answered_by",
+    "recording_url",
+    "created_at",
+    "updated_at",
+)
+"""The stored columns a record sets (besides the key and ``client_phone_digits``)."""
+
+
 def phone_digits(number: str | None) -> str | None:
     """The digits of a phone number, the form phone filters compare."""
     if number is None:

@@ -14,28 +14,10 @@ from sqlalchemy import Insert, Table, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from callvault.calls.fields import CALL_COLUMNS
 from callvault.calls.models import Call
 
-UPSERT_COLUMNS: tuple[str, ...] = (
-    "assistant_id",
-    "campaign_id",
-    "type",
-    "duration",
-    "assistant_phone_number",
-    "client_phone_number",
-    "client_phone_digits",
-    "status",
-    "transcript",
-    "variables",
-    "evaluation",
-    "webhook_response",
-    "carrier_cost",
-    "total_cost",
-    "answered_by",
-    "recording_url",
-    "created_at",
-    "updated_at",
-)
+UPSERT_COLUMNS: tuple[str, ...] = (*CALL_COLUMNS, "client_phone_digits")
 LOCK_CHUNK = 500
 
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from callvault.calls.fields import phone_digits
-from callvault.ingest.records import CALL_COLUMNS, CallRecord
+from callvault.calls.fields import CALL_COLUMNS, phone_digits
+from callvault.ingest.records import CallRecord
 
 STATUS_RANK: dict[str, int] = {"initiated": 0, "ringing": 1, "in-progress": 2}
 FINAL_RANK = 3

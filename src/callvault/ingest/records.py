@@ -32,27 +32,6 @@ NUMBER_FIELDS = ("carrier_cost", "total_cost")
 OPTIONAL_INT_FIELDS = ("duration", "assistant_id", "campaign_id")
 TIME_FIELDS = ("created_at", "updated_at")
 
-CALL_COLUMNS: tuple[str, ...] = (
-    "assistant_id",
-    "campaign_id",
-    "type",
-    "duration",
-    "assistant_phone_number",
-    "client_phone_number",
-    "status",
-    "transcript",
-    "variables",
-    "evaluation",
-    "webhook_response",
-    "carrier_cost",
-    "total_cost",
-    "answered_by",
-    "recording_url",
-    "created_at",
-    "updated_at",
-)
-"""The stored columns a record sets (besides the key and ``client_phone_digits``)."""
-
 
 class RecordInvalid(ValueError):
     """The record breaks a rule; ``errors`` maps the attribute path to its messages."""
