@@ -240,3 +240,13 @@ def test_csv_with_json_cells_and_missing_columns(cli, tenant, tmp_path, client) 
         0.5,
         "Autumn",
     )
+
+
+def test_nan_in_a_jsonl_line_is_a_bad_line(cli, tenant, tmp_path, client) -> None:
+    path = write_lines(
+        tmp_path / "nan.jsonl",
+        ['{"id": 1, "type": "web", "status": "completed", "total_cost": NaN}', good(2)],
+    )
+    output = invoke(cli, "import", str(path), "--user", tenant.user.email, code=1)
+    assert "line 1: invalid JSON" in output
+    assert [i["id"] for i in tenant.get(client, "/api/user/calls").json()["data"]] == [2]

@@ -242,3 +242,18 @@ def test_another_users_endpoint_is_not_manageable(client, tenant, make_tenant, d
     assert response.status_code == 404
     response = client.get(f"/api/user/webhooks/{bob_hook.id}/deliveries", headers=tenant.headers)
     assert response.status_code == 404
+
+
+def test_nan_and_infinity_are_invalid_json_and_never_reach_the_list(
+    client, tenant, hook, db
+) -> None:
+    """Python's json module accepts them; a stored NaN could never be printed again."""
+    for constant in (b"NaN", b"Infinity", b"-Infinity"):
+        raw = (
+            b'{"event":"call.completed","call":{"id":1,"type":"web","status":"completed",'
+            b'"variables":{"score":' + constant + b"}}}"
+        )
+        response = hook.post(client, None, raw=raw)
+        assert response.status_code == 422, constant
+        assert response.json()["errors"] == {"body": ["The request body must be valid JSON."]}
+    assert tenant.get(client, "/api/user/calls").json()["total"] == 0

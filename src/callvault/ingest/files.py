@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from callvault.calls.fields import ITEM_KEYS
+from callvault.ingest.json_text import loads_strict
 
 FILE_KEYS: tuple[str, ...] = (*ITEM_KEYS, "assistant_id", "campaign_id")
 FORMATS = ("jsonl", "csv")
@@ -36,7 +37,7 @@ def read_jsonl(stream: IO[bytes]) -> Iterator[Line]:
         if not raw.strip():
             continue
         try:
-            yield Line(number, json.loads(raw))
+            yield Line(number, loads_strict(raw))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
             yield Line(number, None, f"invalid JSON: {error}")
 
@@ -45,7 +46,7 @@ def _cell(column: str, text: str) -> Any:
     if text == "":
         return None
     if column in _JSON_COLUMNS:
-        return json.loads(text)
+        return loads_strict(text)
     if column in _INT_COLUMNS:
         return int(text) if text.lstrip("-").isdigit() else text
     if column in _FLOAT_COLUMNS:

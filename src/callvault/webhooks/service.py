@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from callvault.db.base import utcnow
 from callvault.errors import CallvaultError, NotFound, Unauthenticated, ValidationFailed
+from callvault.ingest.json_text import loads_strict
 from callvault.ingest.records import CallRecord, RecordInvalid, parse_call
 from callvault.ingest.service import ingest_calls
 from callvault.laravel.validation import ValidationResult
@@ -137,7 +138,7 @@ def _event_key(payload: Any, body: bytes) -> str:
 def parse_event(body: bytes, zone: ZoneInfo) -> Event:
     """The delivery's event; ``errors`` (Laravel-style, by field) when it is not valid."""
     try:
-        payload = json.loads(body)
+        payload = loads_strict(body)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         message = "The request body must be valid JSON."
         return Event(_event_key(None, body), None, None, None, {"body": [message]})
