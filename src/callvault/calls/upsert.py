@@ -1,16 +1,20 @@
 """The write side of ingesting calls, built for one tenant: there is no unscoped statement.
 
-Only plain ``SELECT … FOR UPDATE``, ``INSERT … ON CONFLICT DO NOTHING`` and ``UPDATE`` by
-key, so database triggers on ``calls`` see every change. The merge rule itself lives in
-``callvault.ingest.merge``; this module only reads, inserts and updates rows.
+Only plain ``SELECT … FOR UPDATE``, ``INSERT`` (``… ON CONFLICT DO NOTHING``, or from a
+``COPY``-filled staging table) and ``UPDATE`` by key, so the tally triggers on ``calls`` see
+every change (SQLite's bulk insert counts its rows itself, see ``_executemany_new``). The
+merge rule lives in ``callvault.ingest.merge``; this module only reads, inserts and updates.
 """
+
+# ruff: noqa: S608  (every SQL string here is assembled from constants)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Insert, Table, bindparam, select, text, update
+from sqlalchemy import BigInteger, Dialect, Insert, Table, any_, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,6 +23,67 @@ from callvault.calls.models import Call
 
 UPSERT_COLUMNS: tuple[str, ...] = (*CALL_COLUMNS, "client_phone_digits")
 LOCK_CHUNK = 500
+COPY_FROM = 64
+"""Batches at least this large go through the bulk paths (``COPY`` / ``executemany``)."""
+
+BULK_CACHE_KIB = 65536
+"""SQLite page cache of a connection once it has done a bulk insert (it is per connection)."""
+_ID_ARRAY = postgresql.ARRAY(BigInteger())
+_JSON_COLUMNS = frozenset({"variables", "evaluation", "webhook_response"})
+_STORED = ("user_id", "id", *UPSERT_COLUMNS)
+_STAGE_CREATE = (
+    "CREATE TEMP TABLE IF NOT EXISTS calls_incoming "
+    "(LIKE calls INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+)
+_STAGE_COPY = f"COPY calls_incoming ({', '.join(_STORED)}) FROM STDIN"
+_STAGE_MOVE = (
+    f"INSERT INTO calls ({', '.join(_STORED)}) SELECT {', '.join(_STORED)} "
+    "FROM calls_incoming ON CONFLICT DO NOTHING RETURNING id"
+)
+_SQLITE_INSERT = (
+    f"INSERT INTO calls ({', '.join(_STORED)}) VALUES ({', '.join('?' for _ in _STORED)})"
+)
+
+_SQLITE_TALLY_KEYS = " UNION ALL ".join(
+    f"SELECT user_id, {key} AS key, substr(created_at, 1, 10) AS day FROM inserted"
+    for key in (
+        "'*'",
+        "'s:' || status",
+        "'t:' || type",
+        "'st:' || status || ':' || type",
+        "'a:' || assistant_id",
+        "'c:' || campaign_id",
+    )
+)
+_SQLITE_COUNT_INSERTED = (
+    "WITH inserted AS (SELECT user_id, created_at, status, type, assistant_id, campaign_id "
+    "FROM calls WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))) "
+    "INSERT INTO call_counts (user_id, key, day, n) "
+    f"SELECT user_id, key, day, count(*) FROM ({_SQLITE_TALLY_KEYS}) WHERE key IS NOT NULL "
+    "GROUP BY user_id, key, day "
+    "ON CONFLICT (user_id, key, day) DO UPDATE SET n = n + excluded.n"
+)
+
+
+def _copy_values(user_id: int, row: dict[str, Any]) -> tuple[Any, ...]:
+    """A row for ``COPY``: JSON columns as JSON text, everything else as psycopg dumps it."""
+    return (
+        user_id,
+        row["id"],
+        *(
+            json.dumps(row[c]) if c in _JSON_COLUMNS and row[c] is not None else row[c]
+            for c in UPSERT_COLUMNS
+        ),
+    )
+
+
+def _sqlite_processors(dialect: Dialect) -> list[tuple[str, Callable[[Any], Any] | None]]:
+    """Each column with the conversion SQLAlchemy itself applies before SQLite sees a value."""
+    columns = Call.__table__.c
+    return [
+        (name, columns[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for name in UPSERT_COLUMNS
+    ]
 
 
 def insert_ignoring_conflicts(session: Session, table: Any) -> Insert:
@@ -45,20 +110,26 @@ class CallUpsert:
     def __init__(self, session: Session, user_id: int) -> None:
         self.session = session
         self.user_id = user_id
+        self.dialect = session.get_bind().dialect
 
     def lock_existing(self, call_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """The stored columns of those calls that exist, locked until the end of the unit."""
         ids = sorted(set(call_ids))
-        found: dict[int, dict[str, Any]] = {}
+        if not ids:
+            return {}
         columns = [getattr(Call, name) for name in UPSERT_COLUMNS]
-        for start in range(0, len(ids), LOCK_CHUNK):
-            statement = (
-                select(Call.id, *columns)
-                .where(Call.user_id == self.user_id, Call.id.in_(ids[start : start + LOCK_CHUNK]))
-                .order_by(Call.id)
-                .with_for_update()
-            )
-            for row in self.session.execute(statement):
+        base = select(Call.id, *columns).where(Call.user_id == self.user_id)
+        if self.dialect.name == "postgresql":
+            # One statement whatever the batch size: the ids travel as a single array.
+            chunks = [base.where(Call.id == any_(bindparam("ids", ids, type_=_ID_ARRAY)))]
+        else:
+            chunks = [
+                base.where(Call.id.in_(ids[start : start + LOCK_CHUNK]))
+                for start in range(0, len(ids), LOCK_CHUNK)
+            ]
+        found: dict[int, dict[str, Any]] = {}
+        for statement in chunks:
+            for row in self.session.execute(statement.order_by(Call.id).with_for_update()):
                 values = row._asdict()
                 found[values.pop("id")] = values
         return found
@@ -68,15 +139,67 @@ class CallUpsert:
         writer may have taken some in between)."""
         if not rows:
             return set()
+        if len(rows) >= COPY_FROM and self.dialect.name == "postgresql":
+            return self._copy_new(rows)
+        if len(rows) >= COPY_FROM and self.dialect.name == "sqlite":
+            return self._executemany_new(rows)
         table = Call.__table__
         statement = insert_ignoring_conflicts(self.session, table).returning(table.c.id)
         parameters = [
             {"user_id": self.user_id, "id": row["id"], **{c: row[c] for c in UPSERT_COLUMNS}}
             for row in rows
         ]
-        # Core, not the ORM's bulk insert: one multi-row statement per 1,000 rows.
         result = self.session.connection().execute(statement, parameters)
         return set(result.scalars())
+
+    def _copy_new(self, rows: Sequence[dict[str, Any]]) -> set[int]:
+        """PostgreSQL: ``COPY`` into a session-private staging table, then one
+        ``INSERT … SELECT … ON CONFLICT DO NOTHING`` (the tally triggers fire once)."""
+        connection = self.session.connection()
+        connection.exec_driver_sql(_STAGE_CREATE)
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(_STAGE_COPY) as copy:
+                for row in rows:
+                    copy.write_row(_copy_values(self.user_id, row))
+        finally:
+            cursor.close()
+        inserted = connection.exec_driver_sql(_STAGE_MOVE).scalars()
+        ids = set(inserted)
+        connection.exec_driver_sql("TRUNCATE calls_incoming")
+        return ids
+
+    def _executemany_new(self, rows: Sequence[dict[str, Any]]) -> set[int]:
+        """SQLite: one prepared ``INSERT`` run over all rows by the driver, counted at once.
+
+        SQLite has a single writer and this unit of work holds the write lock since
+        ``lock_existing`` looked, so every id that looked free is still free. The per-row
+        tally trigger is paused for the insert and the rows counted by one grouped
+        statement instead (migration 0004); the pause never outlives this unit of work.
+        """
+        processors = _sqlite_processors(self.dialect)
+        parameters = [
+            (
+                self.user_id,
+                row["id"],
+                *(
+                    None if (value := row[c]) is None else convert(value) if convert else value
+                    for c, convert in processors
+                ),
+            )
+            for row in rows
+        ]
+        ids = [row["id"] for row in rows]
+        connection = self.session.connection()
+        # Inserts land all over six indexes; SQLite's default 2 MiB page cache thrashes.
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        connection.exec_driver_sql("INSERT INTO call_counts_paused (paused) VALUES (1)")
+        try:
+            connection.exec_driver_sql(_SQLITE_INSERT, parameters)
+            connection.exec_driver_sql(_SQLITE_COUNT_INSERTED, (self.user_id, json.dumps(ids)))
+        finally:
+            connection.exec_driver_sql("DELETE FROM call_counts_paused")
+        return set(ids)
 
     def update_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Overwrite the columns of existing calls (each row has ``id`` and every column)."""

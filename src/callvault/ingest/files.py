@@ -34,6 +34,8 @@ class Line:
 
 def read_jsonl(stream: IO[bytes]) -> Iterator[Line]:
     for number, raw in enumerate(stream, 1):
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark some editors write
         if not raw.strip():
             continue
         try:

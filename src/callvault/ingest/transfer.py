@@ -1,9 +1,10 @@
 """``import`` and ``export``: files of call items in and out, in batches, constant memory.
 
 An import merges exactly like webhooks do (``ingest.merge``), so re-importing a file
-creates and changes nothing. Without ``strict`` each batch is its own unit of work and bad
-lines are reported and skipped; with ``strict`` the whole file is one unit of work and the
-first bad line rolls everything back.
+creates and changes nothing. The file is parsed one batch ahead in a second thread while
+the database stores the previous batch. Without ``strict`` each batch is its own unit of
+work and bad lines are reported and skipped; with ``strict`` the whole file is one unit of
+work and the first bad line rolls everything back.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from callvault.calls.upsert import refresh_statistics
 from callvault.db.database import Database
 from callvault.errors import CallvaultError
 from callvault.ingest.files import Line
+from callvault.ingest.read_ahead import read_ahead
 from callvault.ingest.records import CallRecord, RecordInvalid, parse_call
 from callvault.ingest.service import CREATED, UNCHANGED, UPDATED, ingest_calls
 
@@ -105,7 +107,7 @@ def import_calls(
         report.unchanged += result.count(UNCHANGED)
         on_batch(report)
 
-    batches = _batches(lines, zone, report, on_error, strict, batch_size)
+    batches = read_ahead(_batches(lines, zone, report, on_error, strict, batch_size))
     if strict:
         with database.write() as session:
             for batch in batches:
