@@ -3,47 +3,87 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 
 from callvault.calls.models import Call
+from callvault.errors import Unauthenticated
 from callvault.users.models import User
+from callvault.webhooks import service as service_module
 from callvault.webhooks.batcher import DeliveryBatcher
 from callvault.webhooks.models import WebhookDelivery
-from callvault.webhooks.repository import find_endpoint
-from callvault.webhooks.service import parse_event
-from tests.ingest.conftest import call_payload, event, make_hook
+from callvault.webhooks.service import Delivery, Event, UnknownEndpoint, parse_event
+from callvault.webhooks.signing import sign
+from tests.ingest.conftest import Hook, call_payload, event, make_hook
 
 
-def test_a_failing_delivery_does_not_fail_its_batch(db, tenant, make_tenant) -> None:
-    import json
+def _signed(hook: Hook, call_id: int, secret: str | None = None) -> tuple[Delivery, Event]:
+    body = json.dumps(event("call.completed", call_payload(call_id))).encode()
+    now = int(time.time())
+    delivery = Delivery(hook.id, sign(secret or hook.secret, now, body), body, now)
+    return delivery, parse_event(body, ZoneInfo("UTC"))
 
+
+def test_refusals_and_failures_stay_with_their_delivery(db, tenant, make_tenant) -> None:
     gone = make_tenant("gone@example.com")
-    hooks = [make_hook(db, tenant), make_hook(db, gone)]
-    with db.read() as session:
-        good, stale = (find_endpoint(session, hook.id) for hook in hooks)
+    good, stale = make_hook(db, tenant), make_hook(db, gone)
     with db.write() as session:  # the second endpoint's owner disappears meanwhile
         session.execute(delete(User).where(User.id == gone.user.id))
-    zone = ZoneInfo("UTC")
-    first = parse_event(json.dumps(event("call.completed", call_payload(1))).encode(), zone)
-    second = parse_event(json.dumps(event("call.completed", call_payload(2))).encode(), zone)
-    also = parse_event(json.dumps(event("call.completed", call_payload(3))).encode(), zone)
+    deliveries = [
+        _signed(good, 1),
+        _signed(stale, 2),  # endpoint gone: 404
+        _signed(good, 3),
+        _signed(good, 4, secret="whsec_wrong"),  # bad signature: 401
+    ]
 
     async def deliver() -> list[str | BaseException]:
         batcher = DeliveryBatcher(db)
         return list(
             await asyncio.gather(
-                batcher.submit(good, first),  # type: ignore[arg-type]
-                batcher.submit(stale, second),  # type: ignore[arg-type]
-                batcher.submit(good, also),  # type: ignore[arg-type]
+                *(batcher.submit(delivery, parsed) for delivery, parsed in deliveries),
                 return_exceptions=True,
             )
         )
 
     outcomes = asyncio.run(deliver())
     assert outcomes[0] == "created"
-    assert isinstance(outcomes[1], Exception)
+    assert isinstance(outcomes[1], UnknownEndpoint)
+    assert outcomes[2] == "created"
+    assert isinstance(outcomes[3], Unauthenticated)
+    with db.read() as session:
+        ids = session.scalars(select(Call.id).order_by(Call.id)).all()
+        logged = session.scalar(select(func.count()).select_from(WebhookDelivery))
+    assert ids == [1, 3]
+    assert logged == 2
+
+
+def test_a_failing_batch_is_retried_one_by_one(db, tenant, monkeypatch) -> None:
+    hook = make_hook(db, tenant)
+    real = service_module.ingest_calls
+
+    def failing_for_call_2(session, user_id, records):  # type: ignore[no-untyped-def]
+        if any(record.id == 2 for record in records):
+            raise RuntimeError("the database refused call 2")
+        return real(session, user_id, records)
+
+    monkeypatch.setattr(service_module, "ingest_calls", failing_for_call_2)
+    deliveries = [_signed(hook, n) for n in (1, 2, 3)]
+
+    async def deliver() -> list[str | BaseException]:
+        batcher = DeliveryBatcher(db)
+        return list(
+            await asyncio.gather(
+                *(batcher.submit(delivery, parsed) for delivery, parsed in deliveries),
+                return_exceptions=True,
+            )
+        )
+
+    outcomes = asyncio.run(deliver())
+    assert outcomes[0] == "created"
+    assert isinstance(outcomes[1], RuntimeError)
     assert outcomes[2] == "created"
     with db.read() as session:
         ids = session.scalars(select(Call.id).order_by(Call.id)).all()

@@ -257,3 +257,22 @@ def test_nan_and_infinity_are_invalid_json_and_never_reach_the_list(
         assert response.status_code == 422, constant
         assert response.json()["errors"] == {"body": ["The request body must be valid JSON."]}
     assert tenant.get(client, "/api/user/calls").json()["total"] == 0
+
+
+def test_nul_characters_and_unpaired_surrogates_are_422_not_500(client, tenant, hook) -> None:
+    """PostgreSQL text cannot hold U+0000 and UTF-8 cannot hold a lone surrogate."""
+    response = hook.post(client, event("call.completed", call_payload(1, transcript="a\x00b")))
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "call.transcript": ["The call.transcript field must not contain NUL characters."]
+    }
+    raw = b'{"event":"call.completed","call":{"id":2,"type":"web","status":"ended",'
+    raw += b'"transcript":"\\ud83d"}}'
+    response = hook.post(client, None, raw=raw)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"body": ["The request body must be valid JSON."]}
+    nul_in_json = call_payload(3, variables={"note": "a\x00b"})  # JSON text escapes it
+    assert hook.post(client, event("call.completed", nul_in_json)).status_code == 200
+    item = tenant.get(client, "/api/user/calls/3").json()
+    assert item["variables"] == {"note": "a\x00b"}
+    assert tenant.get(client, "/api/user/calls").json()["total"] == 1

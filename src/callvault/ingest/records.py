@@ -126,6 +126,8 @@ def parse_call(data: Any, zone: ZoneInfo, prefix: str = "") -> CallRecord:
                 fail(field, "The :attribute field must be a string.")
             elif len(value) > limit:
                 fail(field, f"The :attribute field must not be greater than {limit} characters.")
+            elif "\x00" in value:  # PostgreSQL text cannot hold it; refused on both stores
+                fail(field, "The :attribute field must not contain NUL characters.")
         if field.endswith("_name"):
             names[field] = value
         else:

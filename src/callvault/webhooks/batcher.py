@@ -1,24 +1,23 @@
 """Group commit for webhook deliveries: many concurrent deliveries, one transaction.
 
-Each accepted delivery waits on a future; one writer task per app drains whatever is
-queued (up to ``MAX_BATCH``), stores it all in one unit of work and only then resolves the
-futures, so every 2xx still follows its own commit. If a batch fails, its deliveries are
-retried one by one, so one bad delivery cannot fail its neighbours.
+Each delivery with a valid payload waits on a future; one writer task per app drains
+whatever is queued (up to ``MAX_BATCH``), authenticates and stores it all in one unit of
+work and only then resolves the futures, so every 2xx still follows its own commit. A
+delivery refused (404/401) gets its refusal; if a batch fails, its deliveries are retried
+one by one, so one bad delivery cannot fail its neighbours.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from callvault.db.database import Database
-from callvault.webhooks.models import WebhookEndpoint
-from callvault.webhooks.service import Event, apply_events
+from callvault.errors import CallvaultError
+from callvault.webhooks.service import Delivery, Event, store_deliveries
 
 MAX_BATCH = 256
 logger = logging.getLogger("callvault.webhooks")
@@ -26,7 +25,7 @@ logger = logging.getLogger("callvault.webhooks")
 
 @dataclass
 class _Pending:
-    endpoint: WebhookEndpoint
+    delivery: Delivery
     event: Event
     done: asyncio.Future[str]
 
@@ -37,12 +36,15 @@ class DeliveryBatcher:
         self.queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self.writer: asyncio.Task[None] | None = None
 
-    async def submit(self, endpoint: WebhookEndpoint, event: Event) -> str:
-        """Store the event; returns its outcome once the transaction has committed."""
+    async def submit(self, delivery: Delivery, event: Event) -> str:
+        """Authenticate and store the event; its outcome once the transaction has committed.
+
+        Raises the refusal (``UnknownEndpoint``, ``Unauthenticated``) of an inauthentic one.
+        """
         if self.writer is None or self.writer.done():
             self.writer = asyncio.create_task(self._write_forever())
         done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        await self.queue.put(_Pending(endpoint, event, done))
+        await self.queue.put(_Pending(delivery, event, done))
         return await done
 
     async def _write_forever(self) -> None:
@@ -57,35 +59,25 @@ class DeliveryBatcher:
                     await self._store_alone(pending)
                 continue
             for pending, outcome in zip(batch, outcomes, strict=True):
-                if not pending.done.done():
-                    pending.done.set_result(outcome)
+                _settle(pending, outcome)
 
     async def _store_alone(self, pending: _Pending) -> None:
         try:
             [outcome] = await run_in_threadpool(self._store, [pending])
         except Exception as error:  # handed to the waiting request
-            if not pending.done.done():
-                pending.done.set_exception(error)
+            _settle(pending, error)
         else:
-            if not pending.done.done():
-                pending.done.set_result(outcome)
+            _settle(pending, outcome)
 
-    def _store(self, batch: list[_Pending]) -> list[str]:
+    def _store(self, batch: list[_Pending]) -> list[str | CallvaultError]:
         with self.database.write() as session:
-            return _apply(session, batch)
+            return store_deliveries(session, [(p.delivery, p.event) for p in batch])
 
 
-def _apply(session: Session, batch: list[_Pending]) -> list[str]:
-    """Apply the batch user by user (in id order, so concurrent writers lock alike)."""
-    by_user: dict[int, list[int]] = defaultdict(list)
-    for index, pending in enumerate(batch):
-        by_user[pending.endpoint.user_id].append(index)
-    outcomes: list[str] = [""] * len(batch)
-    for user_id in sorted(by_user):
-        indexes = by_user[user_id]
-        results = apply_events(
-            session, user_id, [(batch[i].endpoint, batch[i].event) for i in indexes]
-        )
-        for index, outcome in zip(indexes, results, strict=True):
-            outcomes[index] = outcome
-    return outcomes
+def _settle(pending: _Pending, outcome: str | Exception) -> None:
+    if pending.done.done():
+        return
+    if isinstance(outcome, Exception):
+        pending.done.set_exception(outcome)
+    else:
+        pending.done.set_result(outcome)

@@ -54,24 +54,20 @@ RawBody = Annotated[bytes, Depends(read_capped_body)]
 async def receive_delivery(
     endpoint_id: str, request: Request, body: RawBody, context: Context
 ) -> PhpJsonResponse:
-    header = request.headers.get(HEADER, "")
+    delivery = service.Delivery(endpoint_id, request.headers.get(HEADER, ""), body, time.time())
     database = context.database
-
-    def authenticate() -> WebhookEndpoint:
-        with database.read() as session:
-            return service.authenticate_delivery(session, endpoint_id, header, body, time.time())
-
-    endpoint = await run_in_threadpool(authenticate)
     event = service.parse_event(body, context.calendar_zone)
     if event.errors:
 
         def log_rejection() -> None:
+            with database.read() as session:  # a stranger never takes the write lock
+                endpoint = service.authenticate_delivery(session, delivery)
             with database.write() as session:
                 service.log_rejection(session, endpoint, event)
 
         await run_in_threadpool(log_rejection)
         raise service.rejection(event)
-    outcome = await _batcher(request, database).submit(endpoint, event)
+    outcome = await _batcher(request, database).submit(delivery, event)
     return PhpJsonResponse({"message": "OK", "event": event.key, "outcome": outcome})
 
 

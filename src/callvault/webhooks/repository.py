@@ -1,6 +1,6 @@
 """Every SQL statement about webhook endpoints and their deliveries.
 
-``find_endpoint`` is the one lookup without a user: a delivery names only the endpoint's
+``find_endpoint(s)`` are the lookups without a user: a delivery names only the endpoint's
 public id, and the endpoint found is what tells whose calls the delivery may touch.
 """
 
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -21,6 +23,16 @@ def find_endpoint(session: Session, endpoint_id: str) -> WebhookEndpoint | None:
         select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).limit(2)
     ).all()
     return found[0] if len(found) == 1 else None
+
+
+def find_endpoints(session: Session, endpoint_ids: Iterable[str]) -> dict[str, WebhookEndpoint]:
+    """The endpoints with these public ids (an id held twice is treated as unknown)."""
+    wanted = sorted(set(endpoint_ids))
+    if not wanted:
+        return {}
+    found = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(wanted))).all()
+    held = Counter(endpoint.id for endpoint in found)
+    return {endpoint.id: endpoint for endpoint in found if held[endpoint.id] == 1}
 
 
 def delivery_id() -> str:
@@ -62,6 +74,12 @@ class WebhookRepository:
         delivery.user_id = self.user_id
         delivery.id = delivery_id()
         self.session.add(delivery)
+
+    def log_many(self, deliveries: Sequence[dict[str, Any]]) -> None:
+        """Add deliveries (column values) to the log in one statement, now."""
+        if deliveries:
+            rows = [{**row, "user_id": self.user_id, "id": delivery_id()} for row in deliveries]
+            self.session.execute(insert(WebhookDelivery), rows)
 
     def deliveries(self, endpoint_id: str, limit: int) -> Sequence[WebhookDelivery]:
         statement = (

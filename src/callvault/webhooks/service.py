@@ -1,15 +1,18 @@
-"""Webhook endpoints (create, list, rotate, delete) and the delivery of one signed event.
+"""Webhook endpoints (create, list, rotate, delete) and the delivery of signed events.
 
-A delivery is checked in this order: size (413, in the HTTP layer), endpoint and
+A delivery is answered in this order: size (413, in the HTTP layer), endpoint and
 signature (404/401, nothing stored), payload (422, only a log line stored), then the call
 is merged and the delivery logged in one unit of work, which the caller commits before it
-answers 2xx.
+answers 2xx. A valid payload is authenticated inside that unit of work, together with the
+other deliveries sharing it (one endpoint lookup for all); an invalid one is authenticated
+first, so a stranger never learns more than 404/401.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,7 +29,7 @@ from callvault.ingest.service import ingest_calls
 from callvault.laravel.validation import ValidationResult
 from callvault.webhooks import signing
 from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
-from callvault.webhooks.repository import WebhookRepository, find_endpoint
+from callvault.webhooks.repository import WebhookRepository, find_endpoint, find_endpoints
 
 EVENTS = ("call.started", "call.completed", "call.failed")
 DEFAULT_GRACE = timedelta(hours=24)
@@ -104,16 +107,28 @@ def accepted_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
     return accepted
 
 
-def authenticate_delivery(
-    session: Session, endpoint_id: str, header: str, body: bytes, now: float
-) -> WebhookEndpoint:
+@dataclass(frozen=True)
+class Delivery:
+    """A request to a delivery URL as it arrived: endpoint, signature header, raw body, time."""
+
+    endpoint_id: str
+    header: str
+    body: bytes
+    received: float  # unix seconds
+
+
+def verify_delivery(endpoint: WebhookEndpoint | None, delivery: Delivery) -> WebhookEndpoint:
     """The endpoint, if the signature holds; 404 for an unknown endpoint, 401 otherwise."""
-    endpoint = find_endpoint(session, endpoint_id)
     if endpoint is None:
         raise UnknownEndpoint()
-    if not signing.verify(header, body, accepted_secrets(endpoint, utcnow()), now):
+    secrets = accepted_secrets(endpoint, utcnow())
+    if not signing.verify(delivery.header, delivery.body, secrets, delivery.received):
         raise Unauthenticated()
     return endpoint
+
+
+def authenticate_delivery(session: Session, delivery: Delivery) -> WebhookEndpoint:
+    return verify_delivery(find_endpoint(session, delivery.endpoint_id), delivery)
 
 
 @dataclass(frozen=True)
@@ -190,21 +205,49 @@ def apply_events(
     """Merge the events' calls into the user's calls and log each delivery; the outcomes."""
     records = [event.record for _, event in events if event.record is not None]
     result = ingest_calls(session, user_id, records)
-    repository = WebhookRepository(session, user_id)
     outcomes: list[str] = []
+    log: list[dict[str, Any]] = []
     for endpoint, event in events:
         assert event.record is not None
         assert endpoint.user_id == user_id
         outcome = result.outcomes[event.record.id]
-        repository.log(
-            WebhookDelivery(
-                endpoint_id=endpoint.id,
-                event_key=event.key,
-                event_type=event.type,
-                call_id=event.record.id,
-                status_code=200,
-                outcome=outcome,
-            )
+        log.append(
+            {
+                "endpoint_id": endpoint.id,
+                "event_key": event.key,
+                "event_type": event.type,
+                "call_id": event.record.id,
+                "status_code": 200,
+                "outcome": outcome,
+            }
         )
         outcomes.append(outcome)
+    WebhookRepository(session, user_id).log_many(log)
     return outcomes
+
+
+def store_deliveries(
+    session: Session, deliveries: Sequence[tuple[Delivery, Event]]
+) -> list[str | CallvaultError]:
+    """Authenticate valid events (one endpoint lookup for all), then merge and log the
+    authentic ones user by user, in id order so concurrent writers lock alike.
+
+    Per delivery: its outcome, or the refusal (404/401) to answer it with.
+    """
+    endpoints = find_endpoints(session, {delivery.endpoint_id for delivery, _ in deliveries})
+    results: list[str | CallvaultError] = []
+    by_user: dict[int, list[tuple[int, WebhookEndpoint, Event]]] = defaultdict(list)
+    for index, (delivery, event) in enumerate(deliveries):
+        try:
+            endpoint = verify_delivery(endpoints.get(delivery.endpoint_id), delivery)
+        except CallvaultError as refusal:
+            results.append(refusal)
+            continue
+        results.append("")
+        by_user[endpoint.user_id].append((index, endpoint, event))
+    for user_id in sorted(by_user):
+        accepted = by_user[user_id]
+        outcomes = apply_events(session, user_id, [(e, event) for _, e, event in accepted])
+        for (index, _, _), outcome in zip(accepted, outcomes, strict=True):
+            results[index] = outcome
+    return results
