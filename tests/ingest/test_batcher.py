@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from callvault.calls.models import Call
 from callvault.errors import Unauthenticated
+from callvault.ingest.records import CallRecord
+from callvault.ingest.service import IngestResult, ingest_calls
 from callvault.users.models import User
 from callvault.webhooks import service as service_module
 from callvault.webhooks.batcher import DeliveryBatcher
@@ -62,9 +66,11 @@ def test_refusals_and_failures_stay_with_their_delivery(db, tenant, make_tenant)
 
 def test_a_failing_batch_is_retried_one_by_one(db, tenant, monkeypatch) -> None:
     hook = make_hook(db, tenant)
-    real = service_module.ingest_calls
+    real = ingest_calls
 
-    def failing_for_call_2(session, user_id, records):  # type: ignore[no-untyped-def]
+    def failing_for_call_2(
+        session: Session, user_id: int, records: Sequence[CallRecord]
+    ) -> IngestResult:
         if any(record.id == 2 for record in records):
             raise RuntimeError("the database refused call 2")
         return real(session, user_id, records)
