@@ -23,6 +23,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -44,7 +45,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
-    process = subprocess.Popen(command, env=env)
+    process = subprocess.Popen(command, env=env, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -52,7 +53,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
                 return process
         except httpx.TransportError:
             time.sleep(0.1)
-    process.kill()
+    os.killpg(process.pid, signal.SIGKILL)
     raise RuntimeError("server did not start")
 
 
@@ -208,7 +209,7 @@ def main() -> None:
                     }
                     print(json.dumps(result), flush=True)
             finally:
-                server.kill()
+                os.killpg(server.pid, signal.SIGKILL)  # the supervisor and its workers
                 server.wait(timeout=10)
 
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp
 
 from callvault import __version__
@@ -27,6 +28,8 @@ Authenticate with `Authorization: Bearer <id>|<secret>` (create one with
 validation errors add `errors`, keyed by field.
 """
 
+TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
 
 def create_fastapi(settings: Settings) -> FastAPI:
     """The FastAPI application itself (routes, handlers), without the ASGI adapters."""
@@ -46,6 +49,7 @@ def create_fastapi(settings: Settings) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         redirect_slashes=False,
+        telemetry=None if settings.opentelemetry else TELEMETRY_OFF,
     )
     install_error_handlers(app)
     app.include_router(calls_router)

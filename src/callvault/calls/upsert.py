@@ -38,7 +38,7 @@ _STAGE_CREATE = (
 _STAGE_COPY = f"COPY calls_incoming ({', '.join(_STORED)}) FROM STDIN"
 _STAGE_MOVE = (
     f"INSERT INTO calls ({', '.join(_STORED)}) SELECT {', '.join(_STORED)} "
-    "FROM calls_incoming ON CONFLICT DO NOTHING RETURNING id"
+    "FROM calls_incoming ORDER BY id ON CONFLICT DO NOTHING RETURNING id"
 )
 _SQLITE_INSERT = (
     f"INSERT INTO calls ({', '.join(_STORED)}) VALUES ({', '.join('?' for _ in _STORED)})"

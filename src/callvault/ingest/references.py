@@ -78,5 +78,5 @@ class OwnedNames:
             .values(name=bindparam("ref_name"), updated_at=utcnow())
         )
         self.session.execute(
-            statement, [{"ref_id": ref, "ref_name": name} for ref, name in names.items()]
+            statement, [{"ref_id": ref, "ref_name": names[ref]} for ref in sorted(names)]
         )

@@ -64,7 +64,7 @@ def _link_references(session: Session, user_id: int, records: Sequence[CallRecor
                 wanted[ref] = name or ""
         names = owned.names_of(wanted)
         fresh = {ref: name for ref, name in wanted.items() if ref not in names}
-        owned.create_missing({"id": ref, "name": name} for ref, name in fresh.items())
+        owned.create_missing({"id": ref, "name": fresh[ref]} for ref in sorted(fresh))
         known[id_key] = {**names, **fresh}
     return known
 
@@ -92,7 +92,10 @@ def ingest_calls(session: Session, user_id: int, records: Sequence[CallRecord]) 
     known = _link_references(session, user_id, batch)
     upsert = CallUpsert(session, user_id)
     existing = upsert.lock_existing(folded)
-    fresh = [storage_row(r, now) for r in batch if r.id not in existing]
+    # In id order, like every lock taken here, so concurrent batches cannot deadlock.
+    fresh = sorted(
+        (storage_row(r, now) for r in batch if r.id not in existing), key=lambda row: row["id"]
+    )
     inserted = upsert.insert_new(fresh)
     raced = [row["id"] for row in fresh if row["id"] not in inserted]
     if raced:
