@@ -69,39 +69,35 @@ def deliveries(secret: str, first_id: int, seed: int) -> Iterator[tuple[bytes, s
             yield body, sign(secret, int(time.time()), body)
 
 
-def _lua_string(data: bytes) -> str:
-    """A Lua long-bracket literal (the bodies are ASCII JSON on one line)."""
-    text = data.decode("ascii")
-    assert "]==]" not in text
-    assert "\n" not in text
-    return f"[==[{text}]==]"
-
-
 def wrk_load(
     base: str, endpoint: str, secret: str, concurrency: int, seconds: float, first_id: int
 ) -> tuple[int, Counter[str], float]:
-    """Replay pre-signed deliveries with wrk; each wrk thread walks its own share."""
+    """Replay pre-signed deliveries with wrk; each wrk thread walks its own share.
+
+    The shares are files the Lua script reads at start (a script holding them as literals
+    would pass LuaJIT's 65,536 constants for runs longer than a few seconds).
+    """
     threads = min(2, concurrency)
     per_thread = int(seconds * 1500)  # more than a thread sends in ``seconds`` (checked below)
     signed = deliveries(secret, first_id, concurrency)
-    shares = [list(itertools.islice(signed, per_thread)) for _ in range(threads)]
-    lines = ["local shares = {}"]
-    for index, share in enumerate(shares, 1):
-        lines.append(f"shares[{index}] = {{")
-        lines.extend(
-            f"  {{{_lua_string(body)}, {_lua_string(header.encode())}}}," for body, header in share
-        )
-        lines.append("}")
-    lines.append(
-        f"""
+    with tempfile.TemporaryDirectory() as folder:
+        for index in range(1, threads + 1):
+            with open(Path(folder) / f"share{index}.txt", "wb") as share:
+                for body, header in itertools.islice(signed, per_thread):
+                    assert b"\n" not in body
+                    share.write(body + b"\n" + header.encode() + b"\n")
+        script = Path(folder) / "replay.lua"
+        script.write_text(
+            f"""
 local counter = 0
 function setup(thread) counter = counter + 1; thread:set("index", counter) end
 function init(args)
-  local mine = shares[index]
   requests = {{}}
-  for i, item in ipairs(mine) do
-    requests[i] = wrk.format("POST", "/api/webhooks/calls/{endpoint}",
-      {{["{HEADER}"] = item[2], ["Content-Type"] = "application/json"}}, item[1])
+  local lines = io.lines("{folder}/share" .. index .. ".txt")
+  for body in lines do
+    local header = lines()
+    requests[#requests + 1] = wrk.format("POST", "/api/webhooks/calls/{endpoint}",
+      {{["{HEADER}"] = header, ["Content-Type"] = "application/json"}}, body)
   end
   position = 0
 end
@@ -111,24 +107,19 @@ function request()
   return requests[position]
 end
 """
-    )
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write("\n".join(lines))
-    try:
+        )
         done = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{seconds:g}s", "-s", script.name, base],
+            ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{seconds:g}s", "-s", str(script), base],
             capture_output=True,
             text=True,
             timeout=seconds + 120,
             check=True,
         )
-    finally:
-        Path(script.name).unlink()
     total = int(re.search(r"(\d+) requests in", done.stdout).group(1))  # type: ignore[union-attr]
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
     bad = int(failed.group(1)) if failed else 0
     if total > per_thread * threads:
-        raise RuntimeError("wrk replayed deliveries: raise per_thread")
+        raise RuntimeError(f"wrk replayed deliveries: raise per_thread\n{done.stdout}")
     duration = float(re.search(r"requests in ([\d.]+)s", done.stdout).group(1))  # type: ignore[union-attr]
     statuses: Counter[str] = Counter({"2xx": total - bad, "other": bad})
     return total - bad, statuses, duration

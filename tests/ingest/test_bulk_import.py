@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
-from callvault.calls.upsert import COPY_FROM, CallUpsert
+from callvault.calls.upsert import COPY_FROM, UPSERT_COLUMNS, CallUpsert
 from callvault.db.base import utcnow
 from callvault.db.database import Database
 from tests.calls.test_tallies import _tallies_match_calls
@@ -163,4 +164,48 @@ def test_a_failed_bulk_insert_leaves_no_pause_and_no_tally(tenant: Tenant, db: D
     assert count == 1
     _tallies_match_calls(db)
     tenant.add_call(id=2)  # the row trigger counts again after the failure
+    _tallies_match_calls(db)
+
+
+def test_update_many_overwrites_every_column_of_every_row(tenant: Tenant, db: Database) -> None:
+    """One statement for the batch on PostgreSQL, per row on SQLite: the same stored result,
+    nulls, unicode JSON, floats and times included, and the tallies follow."""
+    tenant.add_assistant(1, "A")
+    tenant.add_campaign(2, "C")
+    for call_id in (1, 2, 3):
+        tenant.add_call(id=call_id, variables={"old": True}, evaluation={"score": 1})
+    later = datetime(2026, 1, 2, 3, 4, 5)
+    new_values = {
+        1: {
+            "assistant_id": 1,
+            "campaign_id": 2,
+            "type": "web",
+            "duration": 7,
+            "assistant_phone_number": "+1800",
+            "client_phone_number": "+359 88 123",
+            "client_phone_digits": "35988123",
+            "status": "ended_by_customer",
+            "transcript": 'Здравей 👋 "quoted" \\ back',
+            "variables": {"имя": "Ана", "n": [1, 2.5, None], "nested": {"k": "✓"}},
+            "evaluation": [],
+            "webhook_response": {"ok": True},
+            "carrier_cost": 1e-7,
+            "total_cost": 12.0,
+            "answered_by": "machine",
+            "recording_url": "https://r.example/1.mp3",
+            "created_at": later,
+            "updated_at": later,
+        },
+        3: dict.fromkeys(UPSERT_COLUMNS)
+        | {"type": "inbound", "status": "failed", "created_at": later, "updated_at": later},
+    }
+    with db.write() as session:
+        CallUpsert(session, tenant.user.id).update_many(
+            [{"id": call_id, **values} for call_id, values in new_values.items()]
+        )
+    with db.read() as session:
+        stored = CallUpsert(session, tenant.user.id).lock_existing([1, 2, 3])
+    assert stored[1] == new_values[1]
+    assert stored[3] == new_values[3]
+    assert stored[2]["variables"] == {"old": True}  # untouched
     _tallies_match_calls(db)

@@ -11,6 +11,7 @@ merge rule lives in ``callvault.ingest.merge``; this module only reads, inserts 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -28,6 +29,7 @@ COPY_FROM = 64
 
 BULK_CACHE_KIB = 65536
 """SQLite page cache of a connection once it has done a bulk insert (it is per connection)."""
+_SIZE = re.compile(r"\(\d+\)")
 _ID_ARRAY = postgresql.ARRAY(BigInteger())
 _JSON_COLUMNS = frozenset({"variables", "evaluation", "webhook_response"})
 _STORED = ("user_id", "id", *UPSERT_COLUMNS)
@@ -205,6 +207,9 @@ class CallUpsert:
         """Overwrite the columns of existing calls (each row has ``id`` and every column)."""
         if not rows:
             return
+        if self.dialect.name == "postgresql":
+            self._update_from_arrays(rows)
+            return
         table = Call.__table__
         assert isinstance(table, Table)
         statement = (
@@ -216,3 +221,35 @@ class CallUpsert:
             {"call_id": row["id"], **{f"new_{c}": row[c] for c in UPSERT_COLUMNS}} for row in rows
         ]
         self.session.execute(statement, parameters)
+
+    def _update_from_arrays(self, rows: Sequence[dict[str, Any]]) -> None:
+        """PostgreSQL: one ``UPDATE … FROM unnest(arrays)`` for the whole batch, so the
+        statement-level tally trigger runs once instead of once per row."""
+        parameters: dict[str, Any] = {"user_id": self.user_id, "ids": [row["id"] for row in rows]}
+        for column in UPSERT_COLUMNS:
+            parameters[column] = [
+                json.dumps(row[column])
+                if column in _JSON_COLUMNS and row[column] is not None
+                else row[column]
+                for row in rows
+            ]
+        self.session.connection().exec_driver_sql(_PG_UPDATE, parameters)
+
+
+def _update_statement() -> str:
+    """``UPDATE calls … FROM unnest(%(ids)s, %(column)s …)`` with each array cast to its type."""
+    columns = Call.__table__.c
+    dialect = postgresql.dialect()
+    # Unsized element types: an over-long value then fails on assignment instead of being
+    # silently cut by the cast (validation keeps them short anyway).
+    unsized = {name: _SIZE.sub("", columns[name].type.compile(dialect)) for name in UPSERT_COLUMNS}
+    arrays = ", ".join(f"%({name})s::{unsized[name]}[]" for name in UPSERT_COLUMNS)
+    assignments = ", ".join(f"{name} = incoming.{name}" for name in UPSERT_COLUMNS)
+    return (
+        f"UPDATE calls SET {assignments} "
+        f"FROM unnest(%(ids)s::BIGINT[], {arrays}) AS incoming (id, {', '.join(UPSERT_COLUMNS)}) "
+        "WHERE calls.user_id = %(user_id)s AND calls.id = incoming.id"
+    )
+
+
+_PG_UPDATE = _update_statement()

@@ -1,8 +1,10 @@
 """Group commit for webhook deliveries: many concurrent deliveries, one transaction.
 
-Each delivery with a valid payload waits on a future; one writer task per app drains
-whatever is queued (up to ``MAX_BATCH``), authenticates and stores it all in one unit of
-work and only then resolves the futures, so every 2xx still follows its own commit. A
+Each delivery with a valid payload waits on a future; writer tasks drain whatever is queued
+(up to ``MAX_BATCH``), authenticate and store it all in one unit of work and only then
+resolve the futures, so every 2xx still follows its own commit. On PostgreSQL several
+writers run at once (``PG_WRITERS``): while one batch waits for its commit to reach the disk
+the next is already being written; SQLite has one writer at a time, so it gets one. A
 delivery refused (404/401) gets its refusal; if a batch fails, its deliveries are retried
 one by one, so one bad delivery cannot fail its neighbours.
 """
@@ -20,6 +22,7 @@ from callvault.errors import CallvaultError
 from callvault.webhooks.service import Delivery, Event, store_deliveries
 
 MAX_BATCH = 256
+PG_WRITERS = 3
 logger = logging.getLogger("callvault.webhooks")
 
 
@@ -34,15 +37,17 @@ class DeliveryBatcher:
     def __init__(self, database: Database) -> None:
         self.database = database
         self.queue: asyncio.Queue[_Pending] = asyncio.Queue()
-        self.writer: asyncio.Task[None] | None = None
+        self.writers: list[asyncio.Task[None]] = []
+        self.writer_count = 1 if database.is_sqlite else PG_WRITERS
 
     async def submit(self, delivery: Delivery, event: Event) -> str:
         """Authenticate and store the event; its outcome once the transaction has committed.
 
         Raises the refusal (``UnknownEndpoint``, ``Unauthenticated``) of an inauthentic one.
         """
-        if self.writer is None or self.writer.done():
-            self.writer = asyncio.create_task(self._write_forever())
+        self.writers = [writer for writer in self.writers if not writer.done()]
+        while len(self.writers) < self.writer_count:
+            self.writers.append(asyncio.create_task(self._write_forever()))
         done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         await self.queue.put(_Pending(delivery, event, done))
         return await done
