@@ -239,7 +239,7 @@ class CallUpsert:
 def _update_statement() -> str:
     """``UPDATE calls … FROM unnest(%(ids)s, %(column)s …)`` with each array cast to its type."""
     columns = Call.__table__.c
-    dialect = postgresql.dialect()
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
     # Unsized element types: an over-long value then fails on assignment instead of being
     # silently cut by the cast (validation keeps them short anyway).
     unsized = {name: _SIZE.sub("", columns[name].type.compile(dialect)) for name in UPSERT_COLUMNS}
