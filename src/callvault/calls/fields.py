@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 STATUSES: tuple[str, ...] = (
     "initiated",
     "ringing",
@@ -60,8 +62,11 @@ CALL_COLUMNS: tuple[str, ...] = (
 """The stored columns a record sets (besides the key and ``client_phone_digits``)."""
 
 
+_NOT_DIGITS = re.compile(r"[^0-9]+")
+
+
 def phone_digits(number: str | None) -> str | None:
-    """The digits of a phone number, the form phone filters compare."""
+    """The ASCII digits of a phone number, the form phone filters compare."""
     if number is None:
         return None
-    return "".join(char for char in number if "0" <= char <= "9") or None
+    return _NOT_DIGITS.sub("", number) or None
