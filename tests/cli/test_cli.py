@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import func, select
@@ -129,3 +132,26 @@ def test_demo_fills_realistic_data_once_and_prints_a_working_token(
     assert "exists" in second
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(Call)) == 600
+
+
+def _console(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", "from callvault.cli.main import main; main()", *args]
+    env = {**os.environ, "CALLVAULT_DATABASE_URL": url}
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_an_unmigrated_database_asks_for_migrate_without_a_traceback(tmp_path) -> None:
+    done = _console(f"sqlite:///{tmp_path / 'empty.db'}", "users", "create", "--email", "a@b.c")
+    assert done.returncode == 1
+    assert "run `callvault migrate` first" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_an_unreachable_database_is_one_line_of_error() -> None:
+    done = _console(
+        "postgresql+psycopg://postgres@127.0.0.1:1/none", "tokens", "list", "--user", "a@b.c"
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: database failure:")
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr + done.stdout

@@ -9,6 +9,7 @@ from datetime import timedelta
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from callvault.config import Settings
@@ -168,5 +169,23 @@ def demo(
 from callvault.cli import transfer, webhooks  # noqa: E402, F401
 
 
+def _missing_schema(error: DBAPIError) -> bool:
+    text = str(error.orig)
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
 def main() -> None:
-    app()
+    """The console script: database failures end in one clear line, not a traceback."""
+    try:
+        app()
+    except DBAPIError as error:
+        if _missing_schema(error):
+            errors.print(
+                "[red]error:[/red] the database has no callvault schema (or an older one): "
+                "run `callvault migrate` first.",
+                soft_wrap=True,
+            )
+        else:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            errors.print(f"[red]error:[/red] database failure: {reason}", soft_wrap=True)
+        raise SystemExit(1) from None
