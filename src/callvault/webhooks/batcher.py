@@ -22,7 +22,7 @@ from callvault.errors import CallvaultError
 from callvault.webhooks.service import Delivery, Event, store_deliveries
 
 MAX_BATCH = 256
-PG_WRITERS = 3
+PG_WRITERS = 2
 logger = logging.getLogger("callvault.webhooks")
 
 
