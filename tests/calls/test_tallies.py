@@ -276,27 +276,3 @@ def test_totals_stay_exact_under_concurrent_writes(
             repository = CallRepository(session, tenant.user.id)
             for filters in _filter_sets():
                 assert repository.count(filters) == _recount(repository, replace(filters))
-
-
-@pytest.mark.parametrize("share", [0, 10**9])
-def test_phone_strategies_agree(
-    tenant: Tenant, db: Database, monkeypatch: pytest.MonkeyPatch, share: int
-) -> None:
-    """Small users' phone filters scan with ``strpos``, big users' use ``LIKE``: same rows."""
-    rng = random.Random(11)
-    _with_refs(tenant)
-    with db.write() as session:
-        CallRepository(session, tenant.user.id).insert_many([_call(i, rng) for i in range(1, 301)])
-    monkeypatch.setattr(repository_module, "PLAIN_OFFSET_LIMIT", 0)
-    monkeypatch.setattr(repository_module, "PHONE_SCAN_SHARE", share)
-    with db.read() as session:
-        repository = CallRepository(session, tenant.user.id)
-        rows = repository.page(CallFilters(), offset=0, limit=1000)
-        for digits in ("123", "5551", "0"):
-            expected = [row.id for row in rows if digits in (row.client_phone_number or "")]
-            filters = CallFilters(phone_digits=digits)
-            assert repository.count(filters) == len(expected)
-            assert [r.id for r in repository.page(filters, offset=0, limit=1000)] == expected
-            if len(expected) > 3:
-                got = repository.page(filters, offset=2, limit=2)
-                assert [r.id for r in got] == expected[2:4]

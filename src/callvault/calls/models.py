@@ -40,6 +40,7 @@ class Call(Base):
         Index("ix_calls_type_newest", "user_id", "type", "created_at", "id"),
         Index("ix_calls_assistant_newest", "user_id", "assistant_id", "created_at", "id"),
         Index("ix_calls_campaign_newest", "user_id", "campaign_id", "created_at", "id"),
+        Index("ix_calls_phone_digits_newest", "user_id", "client_phone_digits", "created_at", "id"),
     )
 
     user_id: Mapped[int] = mapped_column(

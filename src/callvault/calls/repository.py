@@ -10,23 +10,29 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     Subquery,
     and_,
+    any_,
+    bindparam,
     delete,
     func,
     insert,
     literal,
     select,
-    text,
     tuple_,
     union_all,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Row
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from callvault.assistants.models import Assistant
 from callvault.calls.filters import CallFilters
 from callvault.calls.models import Call
+from callvault.calls.phones import SHORTEST_SUFFIX, call_phone_suffixes, suffixes_starting_with
 from callvault.calls.tallies import (
     Range,
     call_count_deltas,
@@ -42,14 +48,12 @@ from callvault.campaigns.models import Campaign
 # offset falls in from the tallies, then seek its first key with an index-only scan.
 PLAIN_OFFSET_LIMIT = 300
 
-# A phone filter either scans the user's own index entries (``strpos``, which no trigram
-# index serves) or uses ``LIKE``, which PostgreSQL may answer from the trigram index. Digit
-# trigrams are unselective: the GIN bitmap costs about 1% of the whole table, the scan the
-# user's calls. Measured: at 10M calls a 1,660-call user takes 0.5 ms by scan, 26 ms by GIN;
-# at 100k calls a 20k-call user takes 17 ms by scan, 5 ms by GIN. So: scan when the user
-# holds at most 1/PHONE_SCAN_SHARE of the table's (estimated) rows.
-PHONE_SCAN_SHARE = 100
+# A phone filter first reads the user's numbers holding the digits from the suffix table (one
+# key range, at most this many rows); calls are then found by number, an index range each.
+# A query matching more (a common area code) is answered by scanning the user's numbers.
+MAX_PHONE_NUMBERS = 1000
 
+_NUMBERS = postgresql.ARRAY(String())
 _NEWEST_FIRST = (Call.created_at.desc(), Call.id.desc())
 
 _ITEM_COLUMNS = (
@@ -74,49 +78,91 @@ _ITEM_COLUMNS = (
 )
 
 
+def _unindexed(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
+    """SQLite's unary ``+``: the same value, but no index serves the term (or the order)."""
+    element = column.expression
+    return UnaryExpression(element, operator=operators.custom_op("+"), type_=element.type)
+
+
 class CallRepository:
     """The calls of one user."""
 
     def __init__(self, session: Session, user_id: int) -> None:
         self.session = session
         self.user_id = user_id
-        self._scan_phones: bool | None = None
+        self._numbers: dict[str, tuple[str, ...] | None] = {}
+        self._postgresql = session.get_bind().dialect.name == "postgresql"
 
     def _conditions(self, filters: CallFilters) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = [Call.user_id == self.user_id]
-        if filters.status is not None:
-            conditions.append(Call.status == filters.status)
-        if filters.type is not None:
-            conditions.append(Call.type == filters.type)
-        if filters.assistant_id is not None:
-            conditions.append(Call.assistant_id == filters.assistant_id)
-        if filters.campaign_id is not None:
-            conditions.append(Call.campaign_id == filters.campaign_id)
+        steer = self._steer_to_numbers(filters)
+        for column, value in (
+            (Call.status, filters.status),
+            (Call.type, filters.type),
+            (Call.assistant_id, filters.assistant_id),
+            (Call.campaign_id, filters.campaign_id),
+        ):
+            if value is not None:
+                conditions.append((_unindexed(column) if steer else column) == value)
         if filters.phone_digits is not None:
-            if self._phones_by_scan():
-                found = func.strpos(Call.client_phone_digits, filters.phone_digits)
-                conditions.append(found > 0)
-            else:
-                conditions.append(Call.client_phone_digits.contains(filters.phone_digits))
+            conditions.append(self._phone_condition(filters.phone_digits))
         if filters.created_from is not None:
             conditions.append(Call.created_at >= filters.created_from)
         if filters.created_before is not None:
             conditions.append(Call.created_at < filters.created_before)
         return conditions
 
-    def _phones_by_scan(self) -> bool:
-        if self._scan_phones is None:
-            bind = self.session.get_bind()
-            if bind.dialect.name != "postgresql":
-                self._scan_phones = False  # no trigram index to avoid; LIKE is the scan
-            else:
-                days = self._tally_days("*", None, None)
-                size = self.session.scalar(select(func.coalesce(func.sum(days.c.n), 0)))
-                table = self.session.scalar(
-                    text("SELECT reltuples FROM pg_class WHERE oid = 'calls'::regclass")
-                )
-                self._scan_phones = int(size or 0) * PHONE_SCAN_SHARE <= max(float(table or 0), 0)
-        return self._scan_phones
+    def _phone_condition(self, digits: str) -> ColumnElement[bool]:
+        """Calls whose number contains ``digits``: by number when few numbers do."""
+        numbers = self._phone_numbers(digits)
+        if numbers is None:
+            return Call.client_phone_digits.contains(digits)
+        if self._postgresql:
+            listed = bindparam("numbers", list(numbers), _NUMBERS, unique=True)
+            return Call.client_phone_digits == any_(listed)
+        return Call.client_phone_digits.in_(numbers)
+
+    def _phone_numbers(self, digits: str) -> tuple[str, ...] | None:
+        """This user's numbers containing ``digits`` (some may no longer have calls), or None
+        when the suffix table cannot say (too short) or would list too many."""
+        if len(digits) < SHORTEST_SUFFIX:
+            return None
+        if digits not in self._numbers:
+            found = self.session.scalars(
+                select(call_phone_suffixes.c.digits)
+                .where(suffixes_starting_with(self.user_id, digits))
+                .limit(MAX_PHONE_NUMBERS + 1)
+            ).all()
+            over = len(found) > MAX_PHONE_NUMBERS
+            self._numbers[digits] = None if over else tuple(sorted(set(found)))
+        return self._numbers[digits]
+
+    def _by_number(self, filters: CallFilters) -> bool:
+        """Whether the phone filter is answered by a (non-empty) list of numbers."""
+        digits = filters.phone_digits
+        return digits is not None and bool(self._phone_numbers(digits))
+
+    def _steer_to_numbers(self, filters: CallFilters) -> bool:
+        """Whether SQLite must be kept off the other indexes: without statistics its planner
+        prefers walking ``ix_calls_newest`` (or the status/type/… index) and filtering, a
+        scan of the user's calls, over probing the matching numbers and sorting them."""
+        return not self._postgresql and self._by_number(filters)
+
+    def _newest_first(self, filters: CallFilters) -> tuple[ColumnElement[Any], ...]:
+        """The list order; for a list of numbers one no index provides, so that the numbers'
+        entries are read and sorted (work bounded by their count) rather than the user's
+        calls walked newest first until enough match (PostgreSQL's pick when it expects
+        dense matches, unbounded when the numbers' calls are all old)."""
+        if not self._by_number(filters):
+            return _NEWEST_FIRST
+        if self._postgresql:
+            return (tuple_(Call.created_at, Call.id).desc(),)
+        return (_unindexed(Call.created_at).desc(), _unindexed(Call.id).desc())
+
+    def _matches_nothing(self, filters: CallFilters) -> bool:
+        """True when the phone filter alone rules out every call (no query on calls needed)."""
+        digits = filters.phone_digits
+        return digits is not None and self._phone_numbers(digits) == ()
 
     def _items(self) -> Select[Any]:
         return (
@@ -133,6 +179,8 @@ class CallRepository:
 
     def count(self, filters: CallFilters) -> int:
         """The exact number of matching calls, from the tallies when they can answer."""
+        if self._matches_nothing(filters):
+            return 0
         key = tally_key(filters)
         split = split_days(filters.created_from, filters.created_before) if key else None
         if key is None or split is None:
@@ -151,6 +199,10 @@ class CallRepository:
 
     def page(self, filters: CallFilters, *, offset: int, limit: int) -> Sequence[Row[Any]]:
         """Calls newest first (``created_at`` then ``id`` descending)."""
+        if self._matches_nothing(filters):
+            return []
+        if self._by_number(filters):
+            return self._page_by_number(filters, offset=offset, limit=limit)
         conditions = self._conditions(filters)
         statement = self._items().where(*conditions).order_by(*_NEWEST_FIRST).limit(limit)
         if offset <= PLAIN_OFFSET_LIMIT:
@@ -169,6 +221,22 @@ class CallRepository:
             literal(anchor[0], Call.created_at.type), literal(anchor[1], Call.id.type)
         )
         return self.session.execute(statement.where(seek)).all()
+
+    def _page_by_number(self, filters: CallFilters, *, offset: int, limit: int) -> list[Row[Any]]:
+        """The page's keys from the numbers' index entries (sorted, at any offset: their
+        count is what ``count`` reads anyway), then only the page's rows."""
+        newest_first = self._newest_first(filters)
+        ids = self.session.scalars(
+            select(Call.id)
+            .where(*self._conditions(filters))
+            .order_by(*newest_first)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        if not ids:
+            return []
+        rows = self._items().where(Call.user_id == self.user_id, Call.id.in_(ids))
+        return list(self.session.execute(rows.order_by(*newest_first)).all())
 
     def _jump(self, filters: CallFilters, offset: int) -> tuple[CallFilters, int]:
         """A narrower window (one day, or one edge range) holding row ``offset``, and the
@@ -232,11 +300,13 @@ class CallRepository:
     def newest_first(self, filters: CallFilters, *, chunk: int = 1000) -> Iterator[Row[Any]]:
         """Every matching call, as items plus ``assistant_id``/``campaign_id``, newest first,
         read in keyset chunks so memory stays flat however many there are (export)."""
+        if self._matches_nothing(filters):
+            return
         base = (
             self._items()
             .add_columns(Call.assistant_id, Call.campaign_id)
             .where(*self._conditions(filters))
-            .order_by(*_NEWEST_FIRST)
+            .order_by(*self._newest_first(filters))
             .limit(chunk)
         )
         statement = base

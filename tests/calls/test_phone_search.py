@@ -1,0 +1,486 @@
+"""Phone filters answered through ``call_phone_suffixes`` equal a substring recount in Python:
+totals, pages and deep pages, combined with the other filters, under every kind of write."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, event, insert, inspect, text
+
+from callvault.calls import repository as repository_module
+from callvault.calls.fields import phone_digits
+from callvault.calls.filters import CallFilters
+from callvault.calls.models import Call
+from callvault.calls.repository import CallRepository
+from callvault.db.database import Database
+from callvault.ingest.records import parse_call
+from callvault.ingest.service import ingest_calls
+from callvault.migrations import alembic_config, upgrade_database
+from callvault.users.service import create_user
+from tests.calls.test_tallies import _with_refs
+from tests.conftest import Tenant, _create_postgres_database
+
+START = datetime(2025, 3, 1)
+DAY = timedelta(days=1)
+LATER = "2025-03-03 11:00:00"
+STATUSES = ("completed", "failed", "no-answer")
+TYPES = ("inbound", "outbound", "web")
+# Shared by both users (so isolation is tested), with repeats inside a number ("5555"), a
+# 3-digit number, a too-short one and international lengths.
+SHARED = (
+    "+1 (555) 123-4567",
+    "+15551234568",
+    "+44 20 7946 0958",
+    "+359 888 123 456",
+    "+1 555 555 5555",
+    "123",
+    "12",
+    "+1 987 654 3210",
+)
+OWNER_ONLY = ("+1 555 777 0001", "+61 2 9876 5432")
+OTHER_ONLY = ("+1 555 888 0002", "+81 3 1234 5678")
+
+
+def _numbers(rng: random.Random, own: tuple[str, ...]) -> list[str | None]:
+    randoms = [f"+1555{rng.randrange(10**7):07d}" for _ in range(25)]
+    return [*SHARED, *own, *randoms, None]
+
+
+def _call(call_id: int, rng: random.Random, numbers: list[str | None]) -> dict[str, Any]:
+    created = START + timedelta(minutes=rng.randrange(0, 6 * 24 * 60) // 5 * 5)
+    number = rng.choice(numbers)
+    return {
+        "id": call_id,
+        "type": rng.choice(TYPES),
+        "status": rng.choice(STATUSES),
+        "assistant_id": rng.choice((None, 1, 2)),
+        "campaign_id": rng.choice((None, 1)),
+        "client_phone_number": number,
+        "client_phone_digits": phone_digits(number),
+        "created_at": created,
+        "updated_at": created,
+    }
+
+
+def _matches(row: dict[str, Any], filters: CallFilters) -> bool:
+    digits = row["client_phone_digits"]
+    return (
+        (filters.status is None or row["status"] == filters.status)
+        and (filters.type is None or row["type"] == filters.type)
+        and (filters.assistant_id is None or row["assistant_id"] == filters.assistant_id)
+        and (filters.campaign_id is None or row["campaign_id"] == filters.campaign_id)
+        and (filters.phone_digits is None or filters.phone_digits in (digits or ""))
+        and (filters.created_from is None or row["created_at"] >= filters.created_from)
+        and (filters.created_before is None or row["created_at"] < filters.created_before)
+    )
+
+
+def _expected(rows: list[dict[str, Any]], filters: CallFilters) -> list[int]:
+    """The ids a brute-force substring recount finds, newest first."""
+    found = [row for row in rows if _matches(row, filters)]
+    found.sort(key=lambda row: (row["created_at"], row["id"]), reverse=True)
+    return [row["id"] for row in found]
+
+
+def _check(repository: CallRepository, rows: list[dict[str, Any]], filters: CallFilters) -> None:
+    expected = _expected(rows, filters)
+    total = repository.count(filters)
+    assert total == len(expected), filters
+    everything = [row.id for row in repository.page(filters, offset=0, limit=1000)]
+    assert everything == expected, filters
+    for offset in sorted({1, total // 2, total - 3, total}):
+        if offset < 0:
+            continue
+        got = [row.id for row in repository.page(filters, offset=offset, limit=4)]
+        assert got == expected[offset : offset + 4], (filters, offset)
+    exported = [row.id for row in repository.newest_first(filters, chunk=7)]
+    assert exported == expected, filters
+
+
+def _queries(rows: list[dict[str, Any]]) -> list[str]:
+    """Whole numbers and pieces of them (start, middle, end, 3 digits), repeats, misses."""
+    queries = {"5555", "555", "123", "0000000", "99999999999", "8880002", "81312345678"}
+    fixed = {phone_digits(n) for n in (*SHARED, *OWNER_ONLY, *OTHER_ONLY)}
+    drawn = sorted({row["client_phone_digits"] or "" for row in rows} - fixed)[:4]
+    for digits in [*sorted(d for d in fixed if d), *drawn]:
+        if len(digits) < 3:
+            continue
+        queries.update(
+            {digits, digits[:3], digits[:5], digits[-3:], digits[-4:], digits[2:8], digits[4:7]}
+        )
+    return sorted(q for q in queries if len(q) >= 3)
+
+
+def _filter_sets(query: str) -> list[CallFilters]:
+    return [
+        CallFilters(phone_digits=query),
+        CallFilters(phone_digits=query, status="failed"),
+        CallFilters(phone_digits=query, type="inbound", assistant_id=1),
+        CallFilters(phone_digits=query, created_from=START + DAY, created_before=START + 3 * DAY),
+        CallFilters(
+            phone_digits=query,
+            status="completed",
+            created_from=datetime(2025, 3, 1, 5),
+            created_before=datetime(2025, 3, 5, 5),
+        ),
+        CallFilters(phone_digits=query, campaign_id=1, created_before=datetime(2025, 3, 4, 12)),
+    ]
+
+
+@pytest.fixture
+def two_users(
+    make_tenant: Callable[[str], Tenant], db: Database
+) -> tuple[Tenant, Tenant, dict[int, list[dict[str, Any]]]]:
+    """An owner and another user, 240 calls each, numbers partly shared."""
+    rng = random.Random(5)
+    owner = _with_refs(make_tenant("owner@example.com"))
+    other = _with_refs(make_tenant("other@example.com"))
+    stored: dict[int, list[dict[str, Any]]] = {}
+    for tenant, own in ((owner, OWNER_ONLY), (other, OTHER_ONLY)):
+        numbers = _numbers(rng, own)
+        rows = [_call(i, rng, numbers) for i in range(1, 241)]
+        with db.write() as session:
+            repository = CallRepository(session, tenant.user.id)
+            for start in range(0, len(rows), 60):  # several statements, several transactions
+                repository.insert_many(rows[start : start + 60])
+        stored[tenant.user.id] = rows
+    return owner, other, stored
+
+
+def _suffix_rows(db: Database) -> set[tuple[int, str, str]]:
+    with db.read() as session:
+        rows = session.execute(text("SELECT user_id, suffix, digits FROM call_phone_suffixes"))
+        return {(int(user), suffix, digits) for user, suffix, digits in rows}
+
+
+def _suffixes_of_calls(db: Database) -> set[tuple[int, str, str]]:
+    """The rows the table must hold for the calls stored now."""
+    with db.read() as session:
+        numbers = session.execute(
+            text("SELECT DISTINCT user_id, client_phone_digits FROM calls")
+        ).all()
+    return {
+        (int(user), digits[i:], digits)
+        for user, digits in numbers
+        if digits is not None
+        for i in range(len(digits) - 2)
+    }
+
+
+def _assert_suffixes_cover_calls(db: Database) -> None:
+    """Every number of every call is fully present, and every row is a true suffix."""
+    stored = _suffix_rows(db)
+    assert _suffixes_of_calls(db) <= stored
+    for _user, suffix, digits in stored:
+        assert len(suffix) >= 3
+        assert digits.endswith(suffix)
+
+
+@pytest.mark.parametrize("max_numbers", [1000, 3])
+def test_phone_filters_match_a_substring_recount(
+    two_users: tuple[Tenant, Tenant, dict[int, list[dict[str, Any]]]],
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    max_numbers: int,
+) -> None:
+    """Both paths (numbers from the suffix table, and the substring scan a query matching
+    more than ``MAX_PHONE_NUMBERS`` suffixes falls back to) give the recount's answer."""
+    owner, other, stored = two_users
+    monkeypatch.setattr(repository_module, "MAX_PHONE_NUMBERS", max_numbers)
+    monkeypatch.setattr(repository_module, "PLAIN_OFFSET_LIMIT", 0)
+    paths = set()
+    for tenant in (owner, other):
+        rows = stored[tenant.user.id]
+        with db.read() as session:
+            repository = CallRepository(session, tenant.user.id)
+            for query in _queries(stored[owner.user.id] + stored[other.user.id]):
+                numbers = repository._phone_numbers(query)
+                paths.add("scan" if numbers is None else "numbers" if numbers else "none")
+                filter_sets = _filter_sets(query) if tenant is owner else _filter_sets(query)[:1]
+                for filters in filter_sets:
+                    _check(repository, rows, filters)
+    assert paths == ({"scan", "numbers", "none"} if max_numbers == 3 else {"numbers", "none"})
+    _assert_suffixes_cover_calls(db)
+    assert _suffix_rows(db) == _suffixes_of_calls(db)
+
+
+def test_another_users_numbers_never_match(
+    two_users: tuple[Tenant, Tenant, dict[int, list[dict[str, Any]]]], db: Database
+) -> None:
+    owner, other, _stored = two_users
+    with db.read() as session:
+        mine = CallRepository(session, owner.user.id)
+        theirs = CallRepository(session, other.user.id)
+        for query in ("15558880002", "8880002", "81312345678"):
+            assert mine._phone_numbers(query) == ()
+            assert mine.count(CallFilters(phone_digits=query)) == 0
+            assert theirs.count(CallFilters(phone_digits=query)) > 0
+        assert mine._phone_numbers("5551234567") == ("15551234567",)
+        assert mine._phone_numbers("555123456") == ("15551234567", "15551234568")
+
+
+@contextmanager
+def _statements(engine: Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def grab(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", grab)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", grab)
+
+
+def test_a_number_nobody_holds_costs_no_query_on_calls(tenant: Tenant, db: Database) -> None:
+    tenant.add_call(id=1, client_phone_number="+19876543210")
+    filters = CallFilters(phone_digits="4242", status="completed")
+    with _statements(db.engine) as seen:
+        with db.read() as session:
+            repository = CallRepository(session, tenant.user.id)
+            assert repository.count(filters) == 0
+            assert list(repository.page(filters, offset=0, limit=15)) == []
+            assert list(repository.newest_first(filters)) == []
+        assert seen, "the suffix lookup runs"
+        assert not [s for s in seen if "FROM calls" in s], seen
+
+
+def _ingest(db: Database, user_id: int, *calls: dict[str, Any]) -> None:
+    records = [parse_call(call, ZoneInfo("UTC")) for call in calls]
+    with db.write() as session:
+        ingest_calls(session, user_id, records)
+
+
+def _webhook_call(
+    call_id: int, number: str | None, status: str, updated: str = "2025-03-02 11:00:00"
+) -> dict[str, Any]:
+    return {
+        "id": call_id,
+        "type": "inbound",
+        "status": status,
+        "client_phone_number": number,
+        "created_at": "2025-03-02 10:00:00",
+        "updated_at": updated,
+    }
+
+
+def _ids(db: Database, user_id: int, query: str) -> list[int]:
+    with db.read() as session:
+        repository = CallRepository(session, user_id)
+        filters = CallFilters(phone_digits=query)
+        ids = [row.id for row in repository.page(filters, offset=0, limit=100)]
+        assert repository.count(filters) == len(ids)
+        return ids
+
+
+def test_numbers_follow_ingest_updates_and_deletes(
+    make_tenant: Callable[[str], Tenant], db: Database
+) -> None:
+    owner = make_tenant("owner@example.com")
+    other = make_tenant("other@example.com")
+    user_id = owner.user.id
+    # A call first seen without a number gets one from a later event (an UPDATE).
+    _ingest(db, user_id, _webhook_call(7, None, "ringing", "2025-03-02 10:00:00"))
+    assert _ids(db, user_id, "4155550199") == []
+    _ingest(db, user_id, _webhook_call(7, "+1 415 555 0199", "completed", "2025-03-02 10:05:00"))
+    assert _ids(db, user_id, "4155550199") == [7]
+    assert _ids(db, user_id, "0199") == [7]
+    _assert_suffixes_cover_calls(db)
+
+    # A batch big enough for the bulk paths (COPY / executemany), numbers repeating, and a
+    # batch mixing new calls with updates that bring new numbers.
+    rng = random.Random(3)
+    batch = [
+        _webhook_call(100 + i, f"+1 212 555 {rng.randrange(40):04d}", "completed")
+        for i in range(100)
+    ]
+    _ingest(db, user_id, *batch)
+    _ingest(db, other.user.id, *batch[:10])
+    mixed = [_webhook_call(100 + i, f"+1 646 555 {i:04d}", "failed", LATER) for i in range(5)]
+    mixed += [_webhook_call(900 + i, f"+1 646 555 {i:04d}", "failed", LATER) for i in range(3)]
+    _ingest(db, user_id, *mixed)
+    _assert_suffixes_cover_calls(db)
+    assert _ids(db, user_id, "6465550002") == [902, 102]
+    assert _ids(db, other.user.id, "6465550002") == []
+
+    # Renumbering and deleting leave stale numbers behind; they match no calls.
+    with db.write() as session:
+        session.execute(
+            text(
+                "UPDATE calls SET client_phone_number = '+1 303 555 0100', "
+                "client_phone_digits = '13035550100' WHERE user_id = :u AND id = 7"
+            ),
+            {"u": user_id},
+        )
+        session.execute(text("DELETE FROM calls WHERE user_id = :u AND id >= 900"), {"u": user_id})
+    assert _ids(db, user_id, "4155550199") == []
+    assert _ids(db, user_id, "3035550100") == [7]
+    assert _ids(db, user_id, "6465550002") == [102]
+    with db.read() as session:
+        assert CallRepository(session, user_id)._phone_numbers("4155550199") == ("14155550199",)
+    _assert_suffixes_cover_calls(db)
+
+    # Deleting a user removes their rows and nobody else's.
+    with db.write() as session:
+        session.execute(text("DELETE FROM users WHERE id = :u"), {"u": user_id})
+    left = _suffix_rows(db)
+    assert left
+    assert {user for user, _, _ in left} == {other.user.id}
+    assert left == _suffixes_of_calls(db)
+
+
+def test_truncate_empties_the_suffixes(tenant: Tenant, db: Database) -> None:
+    if db.is_sqlite:
+        pytest.skip("SQLite has no TRUNCATE")
+    tenant.add_call(id=1, client_phone_number="+19876543210")
+    assert _suffix_rows(db)
+    with db.write() as session:
+        session.execute(text("TRUNCATE calls"))
+    assert _suffix_rows(db) == set()
+    assert _ids(db, tenant.user.id, "9876543210") == []
+
+
+def test_concurrent_writers_of_the_same_new_numbers(
+    make_tenant: Callable[[str], Tenant], database_url: str, db: Database
+) -> None:
+    """Transactions racing to introduce the same numbers neither fail nor lose any."""
+    tenant = make_tenant("racer@example.com")
+    hammer = Database(database_url, pool_size=8)
+    errors: list[BaseException] = []
+    numbers = [f"+1 555 010 {i:04d}" for i in range(12)]
+
+    def writer(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            for round_ in range(8):
+                chosen = rng.sample(numbers, 4)
+                calls = [
+                    _webhook_call(seed * 1000 + round_ * 10 + i, n, "completed")
+                    for i, n in enumerate(chosen)
+                ]
+                _ingest(hammer, tenant.user.id, *calls)
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(seed,)) for seed in range(1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    hammer.dispose()
+    assert not errors, errors[0]
+    assert _suffix_rows(db) == _suffixes_of_calls(db)
+    with db.read() as session:
+        stored = session.execute(
+            text("SELECT id, client_phone_digits FROM calls WHERE user_id = :u"),
+            {"u": tenant.user.id},
+        ).all()
+    for number in numbers:
+        digits = phone_digits(number)
+        assert digits is not None
+        expected = sorted(i for i, d in stored if d == digits)
+        assert sorted(_ids(db, tenant.user.id, digits[-7:])) == expected
+
+
+def _fresh_database(database_url: str, tmp_path: Path) -> tuple[str, Callable[[], None]]:
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'migrated.db'}", lambda: None
+    return _create_postgres_database()
+
+
+def _names(url: str) -> tuple[set[str], set[str], set[str]]:
+    """Tables, indexes on calls and phone triggers."""
+    database = Database(url, pool_size=1)
+    try:
+        inspector = inspect(database.engine)
+        tables = set(inspector.get_table_names())
+        indexes = {index["name"] or "" for index in inspector.get_indexes("calls")}
+        with database.engine.connect() as connection:
+            if database.is_sqlite:
+                query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            else:
+                query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            triggers = {name for (name,) in connection.execute(text(query))}
+        return tables, indexes, {t for t in triggers if "phones" in t}
+    finally:
+        database.dispose()
+
+
+def _add_calls(url: str, email: str, calls: list[dict[str, Any]]) -> int:
+    database = Database(url, pool_size=1)
+    try:
+        with database.write() as session:
+            user_id = create_user(session, name=email, email=email).id
+            session.execute(insert(Call), [{"user_id": user_id, **call} for call in calls])
+        return int(user_id)
+    finally:
+        database.dispose()
+
+
+def test_upgrade_backfills_and_downgrade_restores(database_url: str, tmp_path: Path) -> None:
+    url, drop = _fresh_database(database_url, tmp_path)
+    try:
+        upgrade_database(url, "0004")
+        rng = random.Random(9)
+        numbers = _numbers(rng, OWNER_ONLY)
+        rows = [
+            {
+                "id": i,
+                "type": "inbound",
+                "status": "completed",
+                "client_phone_number": n,
+                "client_phone_digits": phone_digits(n),
+                "created_at": datetime(2025, 3, 1 + i % 5, 10, i % 60),
+                "updated_at": datetime(2025, 3, 6),
+            }
+            for i, n in enumerate((rng.choice(numbers) for _ in range(150)), 1)
+        ]
+        owner = _add_calls(url, "before@example.com", rows)
+
+        upgrade_database(url)
+        tables, indexes, triggers = _names(url)
+        assert "call_phone_suffixes" in tables
+        assert "ix_calls_phone_digits_newest" in indexes
+        assert not {"ix_calls_phone_newest", "ix_calls_phone_trgm"} & indexes
+        assert triggers
+        database = Database(url, pool_size=1)
+        try:
+            assert _suffix_rows(database) == _suffixes_of_calls(database)
+            with database.read() as session:
+                repository = CallRepository(session, owner)
+                for query in ("5551234567", "555", "0958", "123", "1234"):
+                    filters = CallFilters(phone_digits=query)
+                    assert [r.id for r in repository.page(filters, offset=0, limit=500)] == (
+                        _expected(rows, filters)
+                    )
+        finally:
+            database.dispose()
+
+        command.downgrade(alembic_config(url), "0004")
+        tables, indexes, triggers = _names(url)
+        assert "call_phone_suffixes" not in tables
+        assert "call_phone_positions" not in tables
+        assert "ix_calls_phone_newest" in indexes
+        assert "ix_calls_phone_digits_newest" not in indexes
+        assert not triggers
+        later = _add_calls(url, "between@example.com", rows[:3])  # writes work without them
+
+        upgrade_database(url)
+        database = Database(url, pool_size=1)
+        try:
+            assert _suffix_rows(database) == _suffixes_of_calls(database)
+            assert {user for user, _, _ in _suffix_rows(database)} == {owner, later}
+        finally:
+            database.dispose()
+    finally:
+        drop()
