@@ -49,8 +49,9 @@ from callvault.campaigns.models import Campaign
 PLAIN_OFFSET_LIMIT = 300
 
 # A phone filter first reads the user's numbers holding the digits from the suffix table (one
-# key range, at most this many rows); calls are then found by number, an index range each.
-# A query matching more (a common area code) is answered by scanning the user's numbers.
+# key range, at most this many rows; a number may hold the digits twice); calls are then found
+# by number, an index range each. A query matching more (a common area code) falls back to a
+# substring test over the user's entries of ix_calls_phone_digits_newest: exact, but a scan.
 MAX_PHONE_NUMBERS = 1000
 
 _NUMBERS = postgresql.ARRAY(String())
