@@ -134,15 +134,15 @@ def _floor_action(db: Database, user_id: int, url: str) -> Callable[[], object]:
         call_id = int(path.rsplit("/", 1)[1])
 
         def one() -> object:
-            with db.read() as session:
-                return service.get_call(session, user_id, str(call_id), call_id)
+            with db.connect() as connection:
+                return service.get_call(connection, user_id, str(call_id), call_id)
 
         return one
     query = parse_list_query(clean_query(parse_query(query_string.encode())), UTC)
 
     def listing() -> object:
-        with db.read() as session:
-            return service.list_calls(session, user_id, query)
+        with db.connect() as connection:
+            return service.list_calls(connection, user_id, query)
 
     return listing
 
@@ -154,10 +154,10 @@ def _naive_action(db: Database, user_id: int, url: str) -> Callable[[], object] 
     query = parse_list_query(clean_query(parse_query(query_string.encode())), UTC)
 
     def naive() -> object:
-        with db.read() as session:
-            repository = CallRepository(session, user_id)
+        with db.connect() as connection:
+            repository = CallRepository(connection, user_id)
             conditions = repository._conditions(query.filters)
-            total = session.scalar(repository._count_statement(query.filters))
+            total = connection.scalar(repository._count_statement(query.filters))
             statement = (
                 repository._items()
                 .where(*conditions)
@@ -165,7 +165,7 @@ def _naive_action(db: Database, user_id: int, url: str) -> Callable[[], object] 
                 .offset((query.page - 1) * query.per_page)
                 .limit(query.per_page)
             )
-            return total, session.execute(statement).all()
+            return total, connection.execute(statement).all()
 
     return naive
 

@@ -149,7 +149,7 @@ def two_users(
         numbers = _numbers(rng, own)
         rows = [_call(i, rng, numbers) for i in range(1, 241)]
         with db.write() as session:
-            repository = CallRepository(session, tenant.user.id)
+            repository = CallRepository(session.connection(), tenant.user.id)
             for start in range(0, len(rows), 60):  # several statements, several transactions
                 repository.insert_many(rows[start : start + 60])
         stored[tenant.user.id] = rows
@@ -201,7 +201,7 @@ def test_phone_filters_match_a_substring_recount(
     for tenant in (owner, other):
         rows = stored[tenant.user.id]
         with db.read() as session:
-            repository = CallRepository(session, tenant.user.id)
+            repository = CallRepository(session.connection(), tenant.user.id)
             for query in _queries(stored[owner.user.id] + stored[other.user.id]):
                 numbers = repository._phone_numbers(query)
                 paths.add("scan" if numbers is None else "numbers" if numbers else "none")
@@ -218,8 +218,8 @@ def test_another_users_numbers_never_match(
 ) -> None:
     owner, other, _stored = two_users
     with db.read() as session:
-        mine = CallRepository(session, owner.user.id)
-        theirs = CallRepository(session, other.user.id)
+        mine = CallRepository(session.connection(), owner.user.id)
+        theirs = CallRepository(session.connection(), other.user.id)
         for query in ("15558880002", "8880002", "81312345678"):
             assert mine._phone_numbers(query) == ()
             assert mine.count(CallFilters(phone_digits=query)) == 0
@@ -247,7 +247,7 @@ def test_a_number_nobody_holds_costs_no_query_on_calls(tenant: Tenant, db: Datab
     filters = CallFilters(phone_digits="4242", status="completed")
     with _statements(db.engine) as seen:
         with db.read() as session:
-            repository = CallRepository(session, tenant.user.id)
+            repository = CallRepository(session.connection(), tenant.user.id)
             assert repository.count(filters) == 0
             assert list(repository.page(filters, offset=0, limit=15)) == []
             assert list(repository.newest_first(filters)) == []
@@ -276,7 +276,7 @@ def _webhook_call(
 
 def _ids(db: Database, user_id: int, query: str) -> list[int]:
     with db.read() as session:
-        repository = CallRepository(session, user_id)
+        repository = CallRepository(session.connection(), user_id)
         filters = CallFilters(phone_digits=query)
         ids = [row.id for row in repository.page(filters, offset=0, limit=100)]
         assert repository.count(filters) == len(ids)
@@ -327,7 +327,9 @@ def test_numbers_follow_ingest_updates_and_deletes(
     assert _ids(db, user_id, "3035550100") == [7]
     assert _ids(db, user_id, "6465550002") == [102]
     with db.read() as session:
-        assert CallRepository(session, user_id)._phone_numbers("4155550199") == ("14155550199",)
+        assert CallRepository(session.connection(), user_id)._phone_numbers("4155550199") == (
+            "14155550199",
+        )
     _assert_suffixes_cover_calls(db)
 
     # Deleting a user removes their rows and nobody else's.
@@ -457,7 +459,7 @@ def test_upgrade_backfills_and_downgrade_restores(database_url: str, tmp_path: P
         try:
             assert _suffix_rows(database) == _suffixes_of_calls(database)
             with database.read() as session:
-                repository = CallRepository(session, owner)
+                repository = CallRepository(session.connection(), owner)
                 for query in ("5551234567", "555", "0958", "123", "1234"):
                     filters = CallFilters(phone_digits=query)
                     assert [r.id for r in repository.page(filters, offset=0, limit=500)] == (

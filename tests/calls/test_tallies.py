@@ -75,7 +75,7 @@ def _filter_sets() -> list[CallFilters]:
 
 
 def _recount(repository: CallRepository, filters: CallFilters) -> int:
-    return int(repository.session.scalar(repository._count_statement(filters)) or 0)
+    return int(repository.connection.scalar(repository._count_statement(filters)) or 0)
 
 
 def _tallies_match_calls(db: Database) -> None:
@@ -131,12 +131,12 @@ def test_counts_and_deep_pages_match_a_recount(
     other = _with_refs(make_tenant("other@example.com"))
     for tenant in (owner, other):
         with db.write() as session:
-            CallRepository(session, tenant.user.id).insert_many(
+            CallRepository(session.connection(), tenant.user.id).insert_many(
                 [_call(i, rng) for i in range(1, 401)]
             )
     monkeypatch.setattr(repository_module, "PLAIN_OFFSET_LIMIT", 0)
     with db.read() as session:
-        repository = CallRepository(session, owner.user.id)
+        repository = CallRepository(session.connection(), owner.user.id)
         for filters in _filter_sets():
             total = repository.count(filters)
             assert total == _recount(repository, filters), filters
@@ -155,7 +155,9 @@ def test_tallies_follow_every_kind_of_write(tenant: Tenant, db: Database) -> Non
     rng = random.Random(7)
     user_id = tenant.user.id
     with db.write() as session:
-        CallRepository(session, user_id).insert_many([_call(i, rng) for i in range(1, 201)])
+        CallRepository(session.connection(), user_id).insert_many(
+            [_call(i, rng) for i in range(1, 201)]
+        )
     with db.write() as session:
         session.execute(text("UPDATE calls SET status = 'failed', type = 'web' WHERE id % 3 = 0"))
         session.execute(
@@ -168,7 +170,7 @@ def test_tallies_follow_every_kind_of_write(tenant: Tenant, db: Database) -> Non
         session.execute(text("UPDATE calls SET transcript = 'touched' WHERE id % 2 = 0"))
         session.execute(text("DELETE FROM calls WHERE id % 11 = 0"))
     with db.write() as session:
-        repository = CallRepository(session, user_id)
+        repository = CallRepository(session.connection(), user_id)
         for call_id in (1, 2, 3):
             repository.delete(call_id)
         # An upsert, as the webhook ingest writes them: one new row, one changed row.
@@ -206,7 +208,7 @@ def test_totals_stay_exact_under_concurrent_writes(
             for _ in range(60):
                 user_id = rng.choice(tenants).user.id
                 with hammer.write() as session:
-                    repository = CallRepository(session, user_id)
+                    repository = CallRepository(session.connection(), user_id)
                     action = rng.random()
                     if action < 0.45:
                         # Several statements in one transaction, days and keys in any order.
@@ -251,7 +253,7 @@ def test_totals_stay_exact_under_concurrent_writes(
                 tenant = rng.choice(tenants)
                 filters = rng.choice(filter_sets)
                 with hammer.read() as session:
-                    repository = CallRepository(session, tenant.user.id)
+                    repository = CallRepository(session.connection(), tenant.user.id)
                     total = repository.count(filters)
                     assert total == _recount(repository, filters), filters
                     checks[0] += 1
@@ -273,6 +275,6 @@ def test_totals_stay_exact_under_concurrent_writes(
     _tallies_match_calls(db)
     for tenant in tenants:
         with db.read() as session:
-            repository = CallRepository(session, tenant.user.id)
+            repository = CallRepository(session.connection(), tenant.user.id)
             for filters in _filter_sets():
                 assert repository.count(filters) == _recount(repository, replace(filters))

@@ -8,14 +8,13 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from callvault.api.urls import TrustedProxies
 from callvault.config import Settings
 from callvault.db.database import Database
 from callvault.errors import Unauthenticated
-from callvault.tokens.service import authenticate, bearer_from_header, touch_token
-from callvault.users.models import User
+from callvault.tokens.service import TokenOwner, authenticate, bearer_from_header, touch_token
 
 
 class AppContext:
@@ -40,8 +39,10 @@ Context = Annotated[AppContext, Depends(get_context)]
 
 
 @contextmanager
-def authenticated_read(request: Request, context: AppContext) -> Iterator[tuple[Session, User]]:
-    """A read unit of work and the user of the request's bearer token, found inside it.
+def authenticated_read(
+    request: Request, context: AppContext
+) -> Iterator[tuple[Connection, TokenOwner]]:
+    """A read connection and the user of the request's bearer token, found on it.
 
     Hot read endpoints use this directly so that signing in and answering share one
     connection, one transaction and one trip through the thread pool. 401
@@ -51,20 +52,20 @@ def authenticated_read(request: Request, context: AppContext) -> Iterator[tuple[
     if bearer is None:
         raise Unauthenticated()
     database = context.database
-    with database.read() as session:
-        authentication = authenticate(session, bearer, context.settings.token_touch_interval)
+    with database.connect() as connection:
+        authentication = authenticate(connection, bearer, context.settings.token_touch_interval)
         if authentication is None:
             raise Unauthenticated()
-        yield session, authentication.user
+        yield connection, authentication.user
     if authentication.needs_touch:
         with database.write() as session:
             touch_token(session, authentication.token_id)
 
 
-def get_current_user(request: Request, context: Context) -> User:
+def get_current_user(request: Request, context: Context) -> TokenOwner:
     """The user of the request's bearer token; 401 ``Unauthenticated.`` otherwise."""
     with authenticated_read(request, context) as (_, user):
         return user
 
 
-CurrentUser = Annotated[User, Depends(get_current_user)]
+CurrentUser = Annotated[TokenOwner, Depends(get_current_user)]

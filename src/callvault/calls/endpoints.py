@@ -41,11 +41,11 @@ def route_id(raw: str) -> int | None:
     openapi_extra={"parameters": LIST_PARAMETERS},
 )
 def list_calls(request: Request, context: Context) -> PhpJsonResponse:
-    with authenticated_read(request, context) as (session, user):
+    with authenticated_read(request, context) as (connection, user):
         query = clean_query(parse_query(request.scope["query_string"]))
         list_query = parse_list_query(query, context.calendar_zone)
         urls = PageUrls(RequestUrl(request, context.proxies).path_url(), query)
-        page = service.list_calls(session, user.id, list_query)
+        page = service.list_calls(connection, user.id, list_query)
     items = [call_item(row, context.display_zone) for row in page.rows]
     body: dict[str, Any] = paginate(
         items,
@@ -64,8 +64,8 @@ def list_calls(request: Request, context: Context) -> PhpJsonResponse:
     responses=ONE_CALL_RESPONSES,
 )
 def get_call(call_id: str, request: Request, context: Context) -> PhpJsonResponse:
-    with authenticated_read(request, context) as (session, user):
-        row = service.get_call(session, user.id, call_id, route_id(call_id))
+    with authenticated_read(request, context) as (connection, user):
+        row = service.get_call(connection, user.id, call_id, route_id(call_id))
     return PhpJsonResponse(call_item(row, context.display_zone))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Select,
     String,
     Subquery,
@@ -25,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Row
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
@@ -88,11 +89,11 @@ def _unindexed(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
 class CallRepository:
     """The calls of one user."""
 
-    def __init__(self, session: Session, user_id: int) -> None:
-        self.session = session
+    def __init__(self, connection: Connection, user_id: int) -> None:
+        self.connection = connection
         self.user_id = user_id
         self._numbers: dict[str, tuple[str, ...] | None] = {}
-        self._postgresql = session.get_bind().dialect.name == "postgresql"
+        self._postgresql = connection.dialect.name == "postgresql"
 
     def _conditions(self, filters: CallFilters) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = [Call.user_id == self.user_id]
@@ -129,7 +130,7 @@ class CallRepository:
         if len(digits) < SHORTEST_SUFFIX:
             return None
         if digits not in self._numbers:
-            found = self.session.scalars(
+            found = self.connection.scalars(
                 select(call_phone_suffixes.c.digits)
                 .where(suffixes_starting_with(self.user_id, digits))
                 .limit(MAX_PHONE_NUMBERS + 1)
@@ -185,7 +186,7 @@ class CallRepository:
         key = tally_key(filters)
         split = split_days(filters.created_from, filters.created_before) if key else None
         if key is None or split is None:
-            return int(self.session.scalar(self._count_statement(filters)) or 0)
+            return int(self.connection.scalar(self._count_statement(filters)) or 0)
         parts: list[Any] = [literal(0)]
         if split.whole_days:
             days = self._tally_days(key, split.first_day, split.last_day)
@@ -196,7 +197,7 @@ class CallRepository:
         total = parts[0]
         for part in parts[1:]:
             total = total + part
-        return int(self.session.scalar(select(total)) or 0)
+        return int(self.connection.scalar(select(total)) or 0)
 
     def page(self, filters: CallFilters, *, offset: int, limit: int) -> Sequence[Row[Any]]:
         """Calls newest first (``created_at`` then ``id`` descending)."""
@@ -207,9 +208,9 @@ class CallRepository:
         conditions = self._conditions(filters)
         statement = self._items().where(*conditions).order_by(*_NEWEST_FIRST).limit(limit)
         if offset <= PLAIN_OFFSET_LIMIT:
-            return self.session.execute(statement.offset(offset)).all()
+            return self.connection.execute(statement.offset(offset)).all()
         window, rest = self._jump(filters, offset)
-        anchor = self.session.execute(
+        anchor = self.connection.execute(
             select(Call.created_at, Call.id)
             .where(*self._conditions(window))
             .order_by(*_NEWEST_FIRST)
@@ -221,13 +222,13 @@ class CallRepository:
         seek = tuple_(Call.created_at, Call.id) <= tuple_(
             literal(anchor[0], Call.created_at.type), literal(anchor[1], Call.id.type)
         )
-        return self.session.execute(statement.where(seek)).all()
+        return self.connection.execute(statement.where(seek)).all()
 
     def _page_by_number(self, filters: CallFilters, *, offset: int, limit: int) -> list[Row[Any]]:
         """The page's keys from the numbers' index entries (sorted, at any offset: their
         count is what ``count`` reads anyway), then only the page's rows."""
         newest_first = self._newest_first(filters)
-        ids = self.session.scalars(
+        ids = self.connection.scalars(
             select(Call.id)
             .where(*self._conditions(filters))
             .order_by(*newest_first)
@@ -237,7 +238,7 @@ class CallRepository:
         if not ids:
             return []
         rows = self._items().where(Call.user_id == self.user_id, Call.id.in_(ids))
-        return list(self.session.execute(rows.order_by(*newest_first)).all())
+        return list(self.connection.execute(rows.order_by(*newest_first)).all())
 
     def _jump(self, filters: CallFilters, offset: int) -> tuple[CallFilters, int]:
         """A narrower window (one day, or one edge range) holding row ``offset``, and the
@@ -262,7 +263,7 @@ class CallRepository:
             per_day.c.n,
             func.sum(per_day.c.n).over(order_by=per_day.c.day.desc()).label("through"),
         ).subquery()
-        found = self.session.execute(
+        found = self.connection.execute(
             select(running.c.day, running.c.through - running.c.n)
             .where(running.c.through > rest)
             .order_by(running.c.day.desc())
@@ -272,7 +273,7 @@ class CallRepository:
             day, before = found
             return self._window(filters, (day_start(day), day_end(day))), rest - int(before)
         if split.low_edge is not None:
-            days_total = self.session.scalar(select(func.coalesce(func.sum(tally.c.n), 0)))
+            days_total = self.connection.scalar(select(func.coalesce(func.sum(tally.c.n), 0)))
             return self._window(filters, split.low_edge), rest - int(days_total or 0)
         return filters, offset
 
@@ -281,7 +282,7 @@ class CallRepository:
         return replace(filters, created_from=bounds[0], created_before=bounds[1])
 
     def _edge_count(self, filters: CallFilters, edge: Range) -> int:
-        return int(self.session.scalar(self._count_statement(self._window(filters, edge))) or 0)
+        return int(self.connection.scalar(self._count_statement(self._window(filters, edge))) or 0)
 
     def _count_statement(self, filters: CallFilters) -> Select[Any]:
         return select(func.count()).select_from(Call).where(*self._conditions(filters))
@@ -312,7 +313,7 @@ class CallRepository:
         )
         statement = base
         while True:
-            rows = self.session.execute(statement).all()
+            rows = self.connection.execute(statement).all()
             yield from rows
             if len(rows) < chunk:
                 return
@@ -326,13 +327,15 @@ class CallRepository:
 
     def get(self, call_id: int) -> Row[Any] | None:
         statement = self._items().where(Call.user_id == self.user_id, Call.id == call_id)
-        return self.session.execute(statement).first()
+        return self.connection.execute(statement).first()
 
     def delete(self, call_id: int) -> bool:
         statement = delete(Call).where(Call.user_id == self.user_id, Call.id == call_id)
-        return bool(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+        return bool(self.connection.execute(statement).rowcount)
 
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert new calls (column dicts without ``user_id``) for this user."""
         if rows:
-            self.session.execute(insert(Call), [{**row, "user_id": self.user_id} for row in rows])
+            self.connection.execute(
+                insert(Call), [{**row, "user_id": self.user_id} for row in rows]
+            )

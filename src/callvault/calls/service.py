@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -20,8 +21,8 @@ class CallPage:
     rows: list[Row[Any]]
 
 
-def list_calls(session: Session, user_id: int, query: CallListQuery) -> CallPage:
-    repository = CallRepository(session, user_id)
+def list_calls(connection: Connection, user_id: int, query: CallListQuery) -> CallPage:
+    repository = CallRepository(connection, user_id)
     total = repository.count(query.filters)
     offset = (query.page - 1) * query.per_page
     if offset >= total:
@@ -35,18 +36,18 @@ def call_not_found(raw_id: str) -> NotFound:
     return NotFound(f"No query results for model [App\\Models\\Call] {raw_id}")
 
 
-def get_call(session: Session, user_id: int, raw_id: str, call_id: int | None) -> Row[Any]:
-    row = CallRepository(session, user_id).get(call_id) if call_id is not None else None
+def get_call(connection: Connection, user_id: int, raw_id: str, call_id: int | None) -> Row[Any]:
+    row = CallRepository(connection, user_id).get(call_id) if call_id is not None else None
     if row is None:
         raise call_not_found(raw_id)
     return row
 
 
 def delete_call(session: Session, user_id: int, raw_id: str, call_id: int | None) -> None:
-    if call_id is None or not CallRepository(session, user_id).delete(call_id):
+    if call_id is None or not CallRepository(session.connection(), user_id).delete(call_id):
         raise call_not_found(raw_id)
 
 
 def add_calls(session: Session, user_id: int, rows: Sequence[dict[str, Any]]) -> None:
     """Store brand-new calls (ids must be free) in bulk."""
-    CallRepository(session, user_id).insert_many(rows)
+    CallRepository(session.connection(), user_id).insert_many(rows)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,6 +63,7 @@ class Database:
             # A count and its page must come from one snapshot.
             read_engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
             write_engine = self.engine
+        self._read_engine = read_engine
         self._reader = sessionmaker(read_engine, expire_on_commit=False)
         self._writer = sessionmaker(write_engine, expire_on_commit=False)
 
@@ -71,6 +72,13 @@ class Database:
         """A read-only unit of work (rolled back at the end)."""
         with self._reader() as session:
             yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A read-only Core connection in one snapshot (rolled back at the end): the hot
+        read path, with no ORM session to set up and no entities to track."""
+        with self._read_engine.connect() as connection:
+            yield connection
 
     @contextmanager
     def write(self) -> Iterator[Session]:

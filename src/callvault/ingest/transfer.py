@@ -124,8 +124,8 @@ def export_items(
     database: Database, user_id: int, filters: CallFilters, zone: ZoneInfo | None
 ) -> Iterator[dict[str, Any]]:
     """The list endpoint's items (plus ``assistant_id``/``campaign_id``), one read snapshot."""
-    with database.read() as session:
-        for row in CallRepository(session, user_id).newest_first(filters):
+    with database.connect() as connection:
+        for row in CallRepository(connection, user_id).newest_first(filters):
             item = call_item(row, zone)
             item["assistant_id"] = row.assistant_id
             item["campaign_id"] = row.campaign_id

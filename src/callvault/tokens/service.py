@@ -13,7 +13,7 @@ import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from callvault.db.base import utcnow
@@ -59,43 +59,69 @@ def revoke_token(session: Session, user: User, token_id: int) -> None:
         raise NotFound(f"No token {token_id} for {user.email}.")
 
 
-def _find(session: Session, bearer: str) -> tuple[ApiToken, User] | None:
-    """The token and its owner, in one query."""
+_TOKEN_AND_OWNER = select(
+    ApiToken.id,
+    ApiToken.token_hash,
+    ApiToken.last_used_at,
+    ApiToken.expires_at,
+    User.id.label("user_id"),
+    User.name,
+    User.email,
+).join(User, User.id == ApiToken.user_id)
+_BY_ID = _TOKEN_AND_OWNER.where(ApiToken.id == bindparam("token_id"))
+_BY_HASH = _TOKEN_AND_OWNER.where(ApiToken.token_hash == bindparam("token_hash"))
+
+
+_TokenRow = Row[int, str, datetime | None, datetime | None, int, str, str]
+
+
+def _find(connection: Connection, bearer: str) -> _TokenRow | None:
+    """The token's row and its owner's, in one query built once (plain columns: this runs
+    on every request)."""
     token_id, separator, secret = bearer.partition("|")
-    statement = select(ApiToken, User).join(User, User.id == ApiToken.user_id)
     if not separator:
-        found = session.execute(statement.where(ApiToken.token_hash == _hash(bearer))).first()
-        return (found[0], found[1]) if found else None
+        return connection.execute(_BY_HASH, {"token_hash": _hash(bearer)}).first()
     if not token_id.isascii() or not token_id.isdigit() or len(token_id) > 18:
         return None
-    found = session.execute(statement.where(ApiToken.id == int(token_id))).first()
-    if found is None or not hmac.compare_digest(found[0].token_hash, _hash(secret)):
+    found = connection.execute(_BY_ID, {"token_id": int(token_id)}).first()
+    if found is None or not hmac.compare_digest(found.token_hash, _hash(secret)):
         return None
-    return found[0], found[1]
+    return found
+
+
+@dataclass(frozen=True)
+class TokenOwner:
+    """The user a request's token belongs to: what handlers need of them."""
+
+    id: int
+    name: str
+    email: str
 
 
 @dataclass(frozen=True)
 class Authentication:
-    user: User
+    user: TokenOwner
     token_id: int
     needs_touch: bool
 
 
-def authenticate(session: Session, bearer: str, touch_interval: int) -> Authentication | None:
+def authenticate(connection: Connection, bearer: str, touch_interval: int) -> Authentication | None:
     """Who a bearer token belongs to, or None when it is unknown, revoked or expired.
 
     ``needs_touch`` says ``last_used_at`` is older than ``touch_interval`` seconds, so the
     caller records the use (in a write unit of work) at most that often.
     """
-    found = _find(session, bearer)
+    found = _find(connection, bearer)
     now = utcnow()
     if found is None:
         return None
-    token, user = found
-    if token.expires_at is not None and token.expires_at <= now:
+    if found.expires_at is not None and found.expires_at <= now:
         return None
     stale = now - timedelta(seconds=touch_interval)
-    return Authentication(user, token.id, token.last_used_at is None or token.last_used_at <= stale)
+    owner = TokenOwner(found.user_id, found.name, found.email)
+    return Authentication(
+        owner, found.id, found.last_used_at is None or found.last_used_at <= stale
+    )
 
 
 def touch_token(session: Session, token_id: int) -> None:
