@@ -27,13 +27,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from bench.generate import USERS, phone_of
 from bench.load import dataset, load_postgres, load_sqlite, time_project_import
 from callvault.calls import service
 from callvault.calls.models import Call
-from callvault.calls.repository import CallRepository
+from callvault.calls.repository import ITEMS
 from callvault.calls.schemas import parse_list_query
 from callvault.db.database import Database
 from callvault.laravel.query import clean_query, parse_query
@@ -153,14 +153,29 @@ def _naive_action(db: Database, user_id: int, url: str) -> Callable[[], object] 
         return None
     query = parse_list_query(clean_query(parse_query(query_string.encode())), UTC)
 
+    filters = query.filters
+    conditions = [Call.user_id == user_id]
+    for column, value in (
+        (Call.status, filters.status),
+        (Call.type, filters.type),
+        (Call.assistant_id, filters.assistant_id),
+        (Call.campaign_id, filters.campaign_id),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    if filters.phone_digits is not None:
+        conditions.append(Call.client_phone_digits.contains(filters.phone_digits))
+    if filters.created_from is not None:
+        conditions.append(Call.created_at >= filters.created_from)
+    if filters.created_before is not None:
+        conditions.append(Call.created_at < filters.created_before)
+
     def naive() -> object:
+        """The textbook pair: COUNT(*) and ORDER BY … OFFSET over the same conditions."""
         with db.connect() as connection:
-            repository = CallRepository(connection, user_id)
-            conditions = repository._conditions(query.filters)
-            total = connection.scalar(repository._count_statement(query.filters))
+            total = connection.scalar(select(func.count()).select_from(Call).where(*conditions))
             statement = (
-                repository._items()
-                .where(*conditions)
+                ITEMS.where(*conditions)
                 .order_by(Call.created_at.desc(), Call.id.desc())
                 .offset((query.page - 1) * query.per_page)
                 .limit(query.per_page)

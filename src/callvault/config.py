@@ -35,6 +35,10 @@ class Settings(BaseSettings):
 
     db_pool_size: int = 10
 
+    access_log: bool = True
+    """One log line per request from ``callvault serve``; turn off behind a proxy that
+    logs already (it costs several percent of a list request's CPU time)."""
+
     webhook_max_body_bytes: int = 1_048_576
     """Largest webhook delivery body accepted; a larger one is answered ``413``."""
 

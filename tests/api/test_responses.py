@@ -56,6 +56,12 @@ def test_php_arrays_print_as_lists_when_empty_or_sequential() -> None:
     )
 
 
+def test_list_detection_looks_past_a_leading_zero_key() -> None:
+    assert php_json({"0": "a", "2": "b"}) == b'{"0":"a","2":"b"}'
+    assert php_json({0: "a", 1: {1: 0.5, 0: [1e-5]}}) == b'["a",{"1":0.5,"0":[1.0e-5]}]'
+    assert php_json({False: 1}) == b'{"False":1}'
+
+
 def test_scalars_and_key_order() -> None:
     assert php_json({"b": True, "a": None, "n": 3, "f": 2.0}) == b'{"b":true,"a":null,"n":3,"f":2}'
 

@@ -75,7 +75,7 @@ def _filter_sets() -> list[CallFilters]:
 
 
 def _recount(repository: CallRepository, filters: CallFilters) -> int:
-    return int(repository.connection.scalar(repository._count_statement(filters)) or 0)
+    return repository.count_rows(filters)
 
 
 def _tallies_match_calls(db: Database) -> None:

@@ -8,7 +8,7 @@ are (existence only): a number no call holds any more matches nothing.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ColumnElement, MetaData, String, Table, and_
+from sqlalchemy import BigInteger, Column, MetaData, String, Table
 
 SHORTEST_SUFFIX = 3
 
@@ -21,8 +21,7 @@ call_phone_suffixes = Table(
 )
 
 
-def suffixes_starting_with(user_id: int, digits: str) -> ColumnElement[bool]:
-    """The key range of one user's suffixes that start with ``digits`` (``':'`` sorts right
-    after ``'9'`` bytewise, and the column compares bytewise on both backends)."""
-    suffix = call_phone_suffixes.c.suffix
-    return and_(call_phone_suffixes.c.user_id == user_id, suffix >= digits, suffix < digits + ":")
+def suffix_range(digits: str) -> tuple[str, str]:
+    """The key range ``[low, high)`` of the suffixes that start with ``digits`` (``':'`` sorts
+    right after ``'9'`` bytewise, and the column compares bytewise on both backends)."""
+    return digits, digits + ":"

@@ -107,10 +107,11 @@ def parse_list_query(query: PhpArray, zone: ZoneInfo) -> CallListQuery:
 
 
 def format_timestamp(value: datetime, zone: ZoneInfo | None) -> str:
-    """``YYYY-MM-DD HH:MM:SS`` in the display timezone (``None`` means UTC)."""
+    """``YYYY-MM-DD HH:MM:SS`` in the display timezone (``None`` means UTC); the year has
+    four digits at least, like PHP's ``Y``."""
     if zone is not None:
-        value = value.replace(tzinfo=UTC).astimezone(zone)
-    return value.strftime("%Y-%m-%d %H:%M:%S")
+        value = value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+    return value.isoformat(" ", "seconds")
 
 
 def call_item(row: Any, zone: ZoneInfo | None) -> dict[str, Any]:

@@ -78,6 +78,7 @@ def serve(
         proxy_headers=False,
         server_header=False,
         log_level="info",
+        access_log=settings.access_log,
     )
 
 
