@@ -13,8 +13,10 @@ import pytest
 from sqlalchemy import DateTime, bindparam, func, select, text
 
 from callvault.calls import repository as repository_module
+from callvault.calls import service
 from callvault.calls.filters import CallFilters
 from callvault.calls.repository import CallRepository
+from callvault.calls.schemas import MAX_PER_PAGE, CallListQuery
 from callvault.calls.tallies import call_count_deltas, call_counts, split_days, tally_key
 from callvault.db.database import Database
 from tests.conftest import Tenant
@@ -260,8 +262,26 @@ def test_totals_stay_exact_under_concurrent_writes(
         except BaseException as error:  # reported by the main thread
             errors.append(error)
 
+    def lister(seed: int) -> None:
+        """The list endpoint's read: its total and its page must come from one snapshot."""
+        rng = random.Random(seed)
+        filter_sets = _filter_sets()
+        try:
+            while not stop.is_set():
+                tenant = rng.choice(tenants)
+                query = CallListQuery(rng.choice(filter_sets), page=1, per_page=MAX_PER_PAGE)
+                with hammer.connect() as connection:
+                    page = service.list_calls(connection, tenant.user.id, query)
+                assert len(page.rows) == min(page.total, MAX_PER_PAGE), query
+                keys = [(row.created_at, row.id) for row in page.rows]
+                assert keys == sorted(keys, reverse=True)
+                checks[0] += 1
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
     writers = [threading.Thread(target=writer, args=(seed,)) for seed in range(1, 5)]
     readers = [threading.Thread(target=reader, args=(seed,)) for seed in range(100, 102)]
+    readers.append(threading.Thread(target=lister, args=(200,)))
     for thread in writers + readers:
         thread.start()
     for thread in writers:

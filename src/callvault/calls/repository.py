@@ -32,6 +32,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    true,
     tuple_,
     union_all,
 )
@@ -165,7 +166,8 @@ def _limit(name: str) -> Any:
 
 @cache
 def _count(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
-    return select(func.count()).select_from(Call).where(*_conditions(terms, on_postgresql))
+    count = func.count().label("total")
+    return select(count).select_from(Call).where(*_conditions(terms, on_postgresql))
 
 
 @cache
@@ -194,7 +196,20 @@ def _tallied_count(
         total = total + select(func.coalesce(func.sum(days.c.n), 0)).scalar_subquery()
     for edge in edges:
         total = total + _count(edge, on_postgresql).scalar_subquery()
-    return select(total)
+    return select(total.label("total"))
+
+
+@cache
+def _counted_page(total: Select[Any], page: Select[Any]) -> Select[Any]:
+    """``total`` (a one-row count) and ``page`` in one statement, so in one snapshot without
+    a transaction; an empty page still brings one row, with the total and null columns."""
+    counted = total.subquery("counted")
+    rows = page.subquery("page")
+    return (
+        select(counted.c.total, rows)
+        .select_from(counted.outerjoin(rows, true()))
+        .order_by(rows.c.created_at.desc(), rows.c.id.desc())
+    )
 
 
 @cache
@@ -304,7 +319,7 @@ _NUMBERS_HOLDING = (
         call_phone_suffixes.c.suffix >= bindparam("suffix_low", type_=String()),
         call_phone_suffixes.c.suffix < bindparam("suffix_high", type_=String()),
     )
-    .limit(MAX_PHONE_NUMBERS + 1)
+    .limit(_limit("most"))
 )
 _ONE = ITEMS.where(Call.user_id == bindparam("user_id"), Call.id == bindparam("call_id"))
 _DELETE_ONE = delete(Call).where(
@@ -356,9 +371,9 @@ class CallRepository:
             return None
         if digits not in self._numbers:
             low, high = suffix_range(digits)
+            params = {"user_id": self.user_id, "suffix_low": low, "suffix_high": high}
             found = self.connection.scalars(
-                _NUMBERS_HOLDING,
-                {"user_id": self.user_id, "suffix_low": low, "suffix_high": high},
+                _NUMBERS_HOLDING, {**params, "most": MAX_PHONE_NUMBERS + 1}
             ).all()
             over = len(found) > MAX_PHONE_NUMBERS
             self._numbers[digits] = None if over else tuple(sorted(set(found)))
@@ -389,10 +404,33 @@ class CallRepository:
         """The exact number of matching calls, from the tallies when they can answer."""
         if self._matches_nothing(filters):
             return 0
+        statement, params = self._count_query(filters)
+        return int(self.connection.scalar(statement, params) or 0)
+
+    def count_and_page(
+        self, filters: CallFilters, *, offset: int, limit: int
+    ) -> tuple[int, list[Row[Any]]] | None:
+        """The total and a page in one statement (one snapshot, no transaction needed), or
+        None when the page takes several steps (deep offsets, calls found by number)."""
+        if self._matches_nothing(filters):
+            return 0, []
+        if offset > PLAIN_OFFSET_LIMIT or self._by_number(filters):
+            return None
+        total, params = self._count_query(filters)
+        where = self.where(filters)
+        statement = _counted_page(total, _page(where.terms, self._postgresql))
+        params.update(where.params, offset=offset, limit=limit)
+        rows = self.connection.execute(statement, params).all()
+        count = int(rows[0].total or 0)
+        return count, [row for row in rows if row.id is not None]
+
+    def _count_query(self, filters: CallFilters) -> tuple[Select[Any], dict[str, Any]]:
+        """A one-row ``total`` for ``filters`` (phone filters included) and its parameters."""
         key = tally_key(filters)
         split = split_days(filters.created_from, filters.created_before) if key else None
         if key is None or split is None:
-            return self.count_rows(filters)
+            where = self.where(filters)
+            return _count(where.terms, self._postgresql), where.params
         params: dict[str, Any] = {"user_id": self.user_id, "key": key}
         whole_days = None
         if split.whole_days:
@@ -405,8 +443,7 @@ class CallRepository:
             )
             edges.append(edge.terms)
             params.update(edge.params)
-        statement = _tallied_count(whole_days, tuple(edges), self._postgresql)
-        return int(self.connection.scalar(statement, params) or 0)
+        return _tallied_count(whole_days, tuple(edges), self._postgresql), params
 
     def page(self, filters: CallFilters, *, offset: int, limit: int) -> Sequence[Row[Any]]:
         """Calls newest first (``created_at`` then ``id`` descending)."""

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from callvault.calls.repository import CallRepository
 from callvault.calls.schemas import CallListQuery
+from callvault.db.database import snapshot
 from callvault.errors import NotFound
 
 
@@ -22,12 +23,17 @@ class CallPage:
 
 
 def list_calls(connection: Connection, user_id: int, query: CallListQuery) -> CallPage:
+    """The total and the page, from one snapshot."""
     repository = CallRepository(connection, user_id)
-    total = repository.count(query.filters)
     offset = (query.page - 1) * query.per_page
-    if offset >= total:
-        return CallPage(total, [])
-    rows = repository.page(query.filters, offset=offset, limit=query.per_page)
+    counted = repository.count_and_page(query.filters, offset=offset, limit=query.per_page)
+    if counted is not None:
+        return CallPage(*counted)
+    with snapshot(connection):
+        total = repository.count(query.filters)
+        if offset >= total:
+            return CallPage(total, [])
+        rows = repository.page(query.filters, offset=offset, limit=query.per_page)
     return CallPage(total, list(rows))
 
 

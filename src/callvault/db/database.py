@@ -57,27 +57,30 @@ class Database:
         read_engine: Engine
         write_engine: Engine
         if self.is_sqlite:
-            read_engine = self.engine
+            read_engine = connect_engine = self.engine
             write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         else:
             # A count and its page must come from one snapshot.
             read_engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
+            # One statement is one snapshot already: no BEGIN/ROLLBACK round trips.
+            connect_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
             write_engine = self.engine
-        self._read_engine = read_engine
+        self._connect_engine = connect_engine
         self._reader = sessionmaker(read_engine, expire_on_commit=False)
         self._writer = sessionmaker(write_engine, expire_on_commit=False)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work (rolled back at the end)."""
+        """A read-only unit of work in one snapshot (rolled back at the end)."""
         with self._reader() as session:
             yield session
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        """A read-only Core connection in one snapshot (rolled back at the end): the hot
-        read path, with no ORM session to set up and no entities to track."""
-        with self._read_engine.connect() as connection:
+        """A Core connection for reads: the hot path, with no ORM session to set up and no
+        entities to track. Each statement sees one snapshot; statements that must agree
+        with each other run inside ``snapshot(connection)``."""
+        with self._connect_engine.connect() as connection:
             yield connection
 
     @contextmanager
@@ -88,3 +91,18 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def snapshot(connection: Connection) -> Iterator[None]:
+    """The block's statements on ``connection`` (from ``Database.connect``) see one snapshot.
+
+    On PostgreSQL a REPEATABLE READ transaction (the connection's isolation returns to the
+    pool's default when it is released); a SQLite read already holds one transaction.
+    """
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.commit()  # ends the autocommit connection's bookkeeping-only transaction
+    with connection.execution_options(isolation_level="REPEATABLE READ").begin():
+        yield

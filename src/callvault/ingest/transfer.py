@@ -18,7 +18,7 @@ from callvault.calls.filters import CallFilters
 from callvault.calls.repository import CallRepository
 from callvault.calls.schemas import call_item
 from callvault.calls.upsert import refresh_statistics
-from callvault.db.database import Database
+from callvault.db.database import Database, snapshot
 from callvault.errors import CallvaultError
 from callvault.ingest.files import Line
 from callvault.ingest.read_ahead import read_ahead
@@ -124,7 +124,7 @@ def export_items(
     database: Database, user_id: int, filters: CallFilters, zone: ZoneInfo | None
 ) -> Iterator[dict[str, Any]]:
     """The list endpoint's items (plus ``assistant_id``/``campaign_id``), one read snapshot."""
-    with database.connect() as connection:
+    with database.connect() as connection, snapshot(connection):
         for row in CallRepository(connection, user_id).newest_first(filters):
             item = call_item(row, zone)
             item["assistant_id"] = row.assistant_id
