@@ -36,7 +36,11 @@ def create_fastapi(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = Database(settings.database_url, settings.db_pool_size)
+        database = Database(
+            settings.database_url,
+            settings.db_pool_size,
+            prepared_statements=settings.db_prepared_statements,
+        )
         app.state.context = AppContext(settings, database)
         try:
             yield

@@ -35,7 +35,11 @@ errors = Console(stderr=True)
 @contextmanager
 def unit_of_work(settings: Settings) -> Iterator[Session]:
     """One committed transaction for a command; domain errors exit with their message."""
-    database = Database(settings.database_url, pool_size=2)
+    database = Database(
+        settings.database_url,
+        pool_size=2,
+        prepared_statements=settings.db_prepared_statements,
+    )
     try:
         with database.write() as session:
             yield session

@@ -45,7 +45,11 @@ def _format(file_format: str | None, path: Path | None) -> str:
 
 
 def _run(settings: Settings) -> Database:
-    return Database(settings.database_url, pool_size=2)
+    return Database(
+        settings.database_url,
+        pool_size=2,
+        prepared_statements=settings.db_prepared_statements,
+    )
 
 
 @app.command("import")

@@ -38,21 +38,37 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_database_engine(url: str, pool_size: int = 10) -> Engine:
-    """An engine for ``url``; SQLite files get WAL and explicit transactions."""
+def create_database_engine(
+    url: str, pool_size: int = 10, *, prepared_statements: bool = True
+) -> Engine:
+    """An engine for ``url``; SQLite files get WAL and explicit transactions.
+
+    On PostgreSQL psycopg prepares a statement after its fifth run on a connection, which
+    saves the server parsing and planning it again; ``prepared_statements=False`` turns
+    that off for poolers that cannot carry prepared statements (PgBouncer before 1.21 in
+    transaction mode).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={} if prepared_statements else {"prepare_threshold": None},
+    )
 
 
 class Database:
     """Owns the engine; hands out read and write units of work."""
 
-    def __init__(self, url: str, pool_size: int = 10) -> None:
-        self.engine = create_database_engine(url, pool_size)
+    def __init__(self, url: str, pool_size: int = 10, *, prepared_statements: bool = True) -> None:
+        self.engine = create_database_engine(
+            url, pool_size, prepared_statements=prepared_statements
+        )
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         read_engine: Engine
         write_engine: Engine

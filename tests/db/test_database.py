@@ -1,0 +1,65 @@
+"""Units of work: what each kind of read sees, and prepared statements on PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from callvault.db.database import Database, snapshot
+from tests.conftest import Tenant
+
+COUNT = text("SELECT count(*) FROM calls WHERE user_id = :u")
+
+
+def _count(database: Database, user_id: int) -> int:
+    with database.connect() as connection:
+        return int(connection.scalar(COUNT, {"u": user_id}) or 0)
+
+
+def test_a_snapshot_keeps_its_view_while_others_commit(db: Database, tenant: Tenant) -> None:
+    user_id = tenant.user.id
+    tenant.add_call(id=1)
+    with db.connect() as connection:
+        connection.scalar(text("SELECT 1"))  # a read before, as the token lookup does
+        with snapshot(connection):
+            before = connection.scalar(COUNT, {"u": user_id})
+            tenant.add_call(id=2)  # committed by another connection
+            assert connection.scalar(COUNT, {"u": user_id}) == before == 1
+    assert _count(db, user_id) == 2
+
+
+def test_statements_outside_a_snapshot_see_every_commit_on_postgresql(
+    db: Database, tenant: Tenant
+) -> None:
+    """Autocommit on PostgreSQL (each statement its own snapshot); SQLite's read is one
+    deferred transaction from its first statement."""
+    user_id = tenant.user.id
+    tenant.add_call(id=1)
+    with db.connect() as connection:
+        assert connection.scalar(COUNT, {"u": user_id}) == 1
+        tenant.add_call(id=2)
+        expected = 1 if db.is_sqlite else 2
+        assert connection.scalar(COUNT, {"u": user_id}) == expected
+
+
+def _prepared_after_runs(url: str, *, prepared_statements: bool) -> int:
+    """How many statements the server holds prepared for a connection that ran one
+    statement ten times."""
+    database = Database(url, pool_size=1, prepared_statements=prepared_statements)
+    try:
+        with database.connect() as connection:
+            for _ in range(10):
+                connection.scalar(COUNT, {"u": 1})
+            return int(connection.scalar(text("SELECT count(*) FROM pg_prepared_statements")))
+    finally:
+        database.dispose()
+
+
+def test_repeated_statements_are_prepared_unless_switched_off(database_url: str) -> None:
+    if database_url.startswith("sqlite"):
+        # SQLite's driver keeps its own statement cache; the setting only reaches psycopg.
+        database = Database(database_url, prepared_statements=False)
+        assert _count(database, 1) == 0
+        database.dispose()
+        return
+    assert _prepared_after_runs(database_url, prepared_statements=True) >= 1
+    assert _prepared_after_runs(database_url, prepared_statements=False) == 0
