@@ -21,6 +21,25 @@ def test_get_one_call_is_the_list_item(client, tenant) -> None:
     assert response.json() == listed
 
 
+def test_json_fields_and_costs_print_as_php_does_in_both_endpoints(client, tenant) -> None:
+    tenant.add_call(
+        id=7,
+        variables={"0": "a", "1": "b/c"},
+        evaluation={},
+        webhook_response={"score": 1e-5, "n": 12.0, "nested": [{"2": 0.1}, []], "x": "é"},
+        carrier_cost=12.0,
+        total_cost=0.30000000000000004,
+        transcript="a/b ü",
+    )
+    expected = (
+        b'"transcript":"a\\/b \\u00fc","variables":["a","b\\/c"],"evaluation":[],'
+        b'"webhook_response":{"score":1.0e-5,"n":12,"nested":[{"2":0.1},[]],"x":"\\u00e9"},'
+        b'"carrier_cost":12,"total_cost":0.30000000000000004,'
+    )
+    assert expected in tenant.get(client, f"{URL}/7").content
+    assert expected in tenant.get(client, URL).content
+
+
 @pytest.mark.parametrize("raw_id", ["99", "abc", "-1", "1.5", "99999999999999999999"])
 def test_missing_call_is_404_with_the_raw_id(client, tenant, raw_id: str) -> None:
     response = tenant.get(client, f"{URL}/{raw_id}")

@@ -52,4 +52,5 @@ def test_integers_beyond_64_bits_stay_exact() -> None:
         "order": 123456789012345678901234567890
     }
     assert loads_strict("[-99999999999999999999]") == [-99999999999999999999]
+    assert loads_strict("[-9223372036854775809]") == [-9223372036854775809]  # 19 digits
     assert loads_strict('"a string with 12345678901234567890123 digits"').startswith("a string")

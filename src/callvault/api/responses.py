@@ -66,7 +66,7 @@ _PLAIN = frozenset({str, int, bool, type(None)})
 """Types ``json.dumps`` already prints as PHP does (``bool`` is checked by exact type)."""
 
 
-def _php_values(value: Any) -> Any:
+def php_values(value: Any) -> Any:
     """What ``json.dumps`` needs to print ``value`` as PHP would: PHP spellings of floats,
     and dicts PHP holds as lists turned into lists. Plain values are passed over without a
     call (a page holds hundreds)."""
@@ -77,15 +77,15 @@ def _php_values(value: Any) -> Any:
         return _php_float_value(value)
     if isinstance(value, dict):
         if _is_list(value):
-            return [item if type(item) in _PLAIN else _php_values(item) for item in value.values()]
+            return [item if type(item) in _PLAIN else php_values(item) for item in value.values()]
         return {
             key if type(key) is str else str(key): item
             if type(item) in _PLAIN
-            else _php_values(item)
+            else php_values(item)
             for key, item in value.items()
         }
     if isinstance(value, list | tuple):
-        return [item if type(item) in _PLAIN else _php_values(item) for item in value]
+        return [item if type(item) in _PLAIN else php_values(item) for item in value]
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
@@ -94,11 +94,16 @@ def php_json(content: Any) -> bytes:
 
     Dicts stand for PHP arrays, so an empty one or one keyed ``0..n-1`` prints as a list
     (what ``json_decode(..., true)`` then ``json_encode`` does to ``{}`` and ``{"0": …}``).
+    """
+    return encode_php_values(php_values(content))
+
+
+def encode_php_values(values: Any) -> bytes:
+    """``php_json`` of content whose values went through ``php_values`` already.
+
     A ``/`` can only occur inside a JSON string, so escaping it afterwards is exact.
     """
-    text = json.dumps(
-        _php_values(content), ensure_ascii=True, separators=(",", ":"), allow_nan=False
-    )
+    text = json.dumps(values, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
     if _RAW_MARK in text:
         text = _RAW_QUOTED.sub(lambda match: match.group(1), text)
     return text.replace("/", "\\/").encode("ascii")
@@ -109,6 +114,14 @@ class PhpJsonResponse(Response):
 
     def render(self, content: Any) -> bytes:
         return php_json(content)
+
+
+class PhpValuesResponse(PhpJsonResponse):
+    """For content built from ``php_values`` and plain values only (a page of calls, whose
+    few non-plain fields were converted one by one): it is not walked again."""
+
+    def render(self, content: Any) -> bytes:
+        return encode_php_values(content)
 
 
 def message_response(

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
 
 from callvault.api.deps import Context, CurrentUser, authenticated_read
-from callvault.api.responses import PhpJsonResponse
+from callvault.api.responses import PhpJsonResponse, PhpValuesResponse, php_values
 from callvault.api.urls import RequestUrl
 from callvault.calls import service
 from callvault.calls.openapi import LIST_PARAMETERS, LIST_RESPONSES, ONE_CALL_RESPONSES
-from callvault.calls.schemas import call_item, parse_list_query
+from callvault.calls.schemas import UNPLAIN_FIELDS, call_item, parse_list_query
 from callvault.laravel.paginator import PageUrls, paginate
 from callvault.laravel.query import clean_query, parse_query
 
 router = APIRouter(prefix="/api/user/calls", tags=["calls"])
 
 _ROUTE_ID = re.compile(r"[+-]?[0-9]{1,19}\Z")
+
+
+def php_item(row: Any, zone: ZoneInfo | None) -> dict[str, Any]:
+    """A call item ready for ``PhpValuesResponse``: only its non-plain fields converted."""
+    item = call_item(row, zone)
+    for field in UNPLAIN_FIELDS:
+        item[field] = php_values(item[field])
+    return item
 
 
 def route_id(raw: str) -> int | None:
@@ -40,13 +49,13 @@ def route_id(raw: str) -> int | None:
     responses=LIST_RESPONSES,
     openapi_extra={"parameters": LIST_PARAMETERS},
 )
-def list_calls(request: Request, context: Context) -> PhpJsonResponse:
+def list_calls(request: Request, context: Context) -> PhpValuesResponse:
     with authenticated_read(request, context) as (connection, user):
         query = clean_query(parse_query(request.scope["query_string"]))
         list_query = parse_list_query(query, context.calendar_zone)
         urls = PageUrls(RequestUrl(request, context.proxies).path_url(), query)
         page = service.list_calls(connection, user.id, list_query)
-    items = [call_item(row, context.display_zone) for row in page.rows]
+    items = [php_item(row, context.display_zone) for row in page.rows]
     body: dict[str, Any] = paginate(
         items,
         total=page.total,
@@ -54,7 +63,7 @@ def list_calls(request: Request, context: Context) -> PhpJsonResponse:
         current_page=list_query.page,
         urls=urls,
     )
-    return PhpJsonResponse(body)
+    return PhpValuesResponse(body)
 
 
 @router.get(
@@ -63,10 +72,10 @@ def list_calls(request: Request, context: Context) -> PhpJsonResponse:
     response_class=PhpJsonResponse,
     responses=ONE_CALL_RESPONSES,
 )
-def get_call(call_id: str, request: Request, context: Context) -> PhpJsonResponse:
+def get_call(call_id: str, request: Request, context: Context) -> PhpValuesResponse:
     with authenticated_read(request, context) as (connection, user):
         row = service.get_call(connection, user.id, call_id, route_id(call_id))
-    return PhpJsonResponse(call_item(row, context.display_zone))
+    return PhpValuesResponse(php_item(row, context.display_zone))
 
 
 @router.delete(

@@ -114,6 +114,11 @@ def format_timestamp(value: datetime, zone: ZoneInfo | None) -> str:
     return value.isoformat(" ", "seconds")
 
 
+UNPLAIN_FIELDS = ("variables", "evaluation", "webhook_response", "carrier_cost", "total_cost")
+"""The item's fields that may hold JSON documents or floats; every other field is a string,
+an integer or null by its column type."""
+
+
 def call_item(row: Any, zone: ZoneInfo | None) -> dict[str, Any]:
     """One call as the contract prints it: the seed's keys, in the seed's order."""
     return {

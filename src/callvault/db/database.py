@@ -15,6 +15,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from callvault.db.json_columns import loads_stored
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
@@ -50,7 +52,11 @@ def create_database_engine(
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            json_deserializer=loads_stored,
+        )
         _configure_sqlite(engine)
         return engine
     return create_engine(
@@ -58,6 +64,7 @@ def create_database_engine(
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        json_deserializer=loads_stored,
         connect_args={} if prepared_statements else {"prepare_threshold": None},
     )
 
