@@ -54,11 +54,13 @@ _EXACT_INTEGERS = 2**53
 
 
 def _php_float_value(number: float) -> float | int | str:
+    if not number.is_integer() and abs(number) >= 1e-4:
+        return number  # the common case (costs): repr() already matches PHP
     negative_zero = number == 0 and math.copysign(1, number) < 0
     if number.is_integer() and abs(number) <= _EXACT_INTEGERS and not negative_zero:
         return int(number)  # exact, and PHP drops the ".0": 12.0 prints as 12
-    if math.isnan(number) or (not number.is_integer() and abs(number) >= 1e-4):
-        return number  # repr() already matches PHP here (NaN is refused by the encoder)
+    if math.isnan(number):
+        return number  # refused by the encoder
     return _RAW_MARK + php_float(number)
 
 

@@ -26,7 +26,8 @@ def php_item(row: Any, zone: ZoneInfo | None) -> dict[str, Any]:
     """A call item ready for ``PhpValuesResponse``: only its non-plain fields converted."""
     item = call_item(row, zone)
     for field in UNPLAIN_FIELDS:
-        item[field] = php_values(item[field])
+        if item[field] is not None:
+            item[field] = php_values(item[field])
     return item
 
 

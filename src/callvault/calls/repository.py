@@ -277,21 +277,22 @@ def _days_total(has_first: bool, has_last: bool) -> Select[Any]:
 
 
 @cache
-def _ids_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
-    return (
-        select(Call.id)
+def _page_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
+    """The page's keys from the numbers' index entries (sorted, at any offset: their count
+    is what the total reads anyway), then only the page's rows, by primary key."""
+    keys = (
+        select(Call.id.label("key"))
         .where(*_conditions(terms, on_postgresql))
         .order_by(*_by_number_order(on_postgresql))
         .offset(_limit("offset"))
         .limit(_limit("limit"))
+        .subquery("keys")
     )
-
-
-@cache
-def _rows_by_id(on_postgresql: bool) -> Select[Any]:
-    return ITEMS.where(
-        Call.user_id == bindparam("user_id"), Call.id.in_(bindparam("ids", expanding=True))
-    ).order_by(*_by_number_order(on_postgresql))
+    return (
+        ITEMS.join(keys, Call.id == keys.c.key)
+        .where(Call.user_id == bindparam("user_id"))
+        .order_by(*_by_number_order(on_postgresql))
+    )
 
 
 @cache
@@ -411,14 +412,16 @@ class CallRepository:
         self, filters: CallFilters, *, offset: int, limit: int
     ) -> tuple[int, list[Row[Any]]] | None:
         """The total and a page in one statement (one snapshot, no transaction needed), or
-        None when the page takes several steps (deep offsets, calls found by number)."""
+        None when the page takes several steps (a deep offset found from the tallies)."""
         if self._matches_nothing(filters):
             return 0, []
-        if offset > PLAIN_OFFSET_LIMIT or self._by_number(filters):
+        by_number = self._by_number(filters)
+        if offset > PLAIN_OFFSET_LIMIT and not by_number:
             return None
         total, params = self._count_query(filters)
         where = self.where(filters)
-        statement = _counted_page(total, _page(where.terms, self._postgresql))
+        page = (_page_by_number if by_number else _page)(where.terms, self._postgresql)
+        statement = _counted_page(total, page)
         params.update(where.params, offset=offset, limit=limit)
         rows = self.connection.execute(statement, params).all()
         count = int(rows[0].total or 0)
@@ -468,17 +471,10 @@ class CallRepository:
         return self.connection.execute(_seek_page(where.terms, self._postgresql), params).all()
 
     def _page_by_number(self, filters: CallFilters, *, offset: int, limit: int) -> list[Row[Any]]:
-        """The page's keys from the numbers' index entries (sorted, at any offset: their
-        count is what ``count`` reads anyway), then only the page's rows."""
         where = self.where(filters)
-        ids = self.connection.scalars(
-            _ids_by_number(where.terms, self._postgresql),
-            {**where.params, "offset": offset, "limit": limit},
-        ).all()
-        if not ids:
-            return []
-        rows = _rows_by_id(self._postgresql)
-        return list(self.connection.execute(rows, {"user_id": self.user_id, "ids": list(ids)}))
+        statement = _page_by_number(where.terms, self._postgresql)
+        params = {**where.params, "offset": offset, "limit": limit}
+        return list(self.connection.execute(statement, params))
 
     def _jump(self, filters: CallFilters, offset: int) -> tuple[CallFilters, int]:
         """A narrower window (one day, or one edge range) holding row ``offset``, and the
