@@ -36,8 +36,9 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
 
     db_prepared_statements: bool = True
-    """Let psycopg prepare repeated statements on PostgreSQL (parsed and planned once per
-    connection); false behind PgBouncer before 1.21 in transaction mode."""
+    """Let psycopg prepare repeated statements on PostgreSQL (parsed once per connection,
+    planned once where a generic plan is as good); false behind PgBouncer before 1.21 in
+    transaction mode."""
 
     access_log: bool = True
     """One log line per request from ``callvault serve``; turn off behind a proxy that

@@ -165,3 +165,17 @@ def test_forwarded_port_and_first_of_several_values(app_factory, tenant) -> None
     assert (
         client.get(URL, headers=headers).json()["path"] == "https://a.example:8443/api/user/calls"
     )
+
+
+@pytest.mark.parametrize("page", ["9", "99999999999", "9223372036854775807"])
+@pytest.mark.parametrize(
+    "filters", ["", "&status=completed", "&phone_number=5550001111", "&phone_number=555"]
+)
+def test_any_page_past_the_end_is_empty_whatever_the_filter(
+    client, tenant, page: str, filters: str
+) -> None:
+    tenant.add_call(id=1, client_phone_number="+15550001111")
+    response = tenant.get(client, f"{URL}?page={page}{filters}")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["current_page"], body["data"], body["total"]) == (int(page), [], 1)

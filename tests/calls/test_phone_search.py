@@ -17,10 +17,12 @@ from alembic import command
 from sqlalchemy import Engine, event, insert, inspect, text
 
 from callvault.calls import repository as repository_module
+from callvault.calls import service
 from callvault.calls.fields import phone_digits
 from callvault.calls.filters import CallFilters
 from callvault.calls.models import Call
 from callvault.calls.repository import CallRepository
+from callvault.calls.schemas import CallListQuery
 from callvault.db.database import Database
 from callvault.ingest.records import parse_call
 from callvault.ingest.service import ingest_calls
@@ -486,3 +488,34 @@ def test_upgrade_backfills_and_downgrade_restores(database_url: str, tmp_path: P
             database.dispose()
     finally:
         drop()
+
+
+def test_the_numbers_lookup_and_the_list_share_one_snapshot(db: Database, tenant: Tenant) -> None:
+    """A call renumbered (to another matching number) between the lookup and the list must
+    still be counted once: both statements read the state from before the write."""
+    tenant.add_call(id=1, client_phone_number="+15550001111")
+    renumbered: list[bool] = []
+
+    def renumber_after_the_lookup(*args: object) -> None:
+        if "call_phone_suffixes" in str(args[2]) and not renumbered:
+            renumbered.append(True)
+            with db.write() as session:
+                session.execute(
+                    text(
+                        "UPDATE calls SET client_phone_number = '+15550002222', "
+                        "client_phone_digits = '15550002222' WHERE id = 1"
+                    )
+                )
+
+    query = CallListQuery(CallFilters(phone_digits="555000"), page=1, per_page=15)
+    event.listen(db.engine, "after_cursor_execute", renumber_after_the_lookup)
+    try:
+        with db.connect() as connection:
+            page = service.list_calls(connection, tenant.user.id, query)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", renumber_after_the_lookup)
+    assert renumbered
+    assert (page.total, [row.client_phone_number for row in page.rows]) == (1, ["+15550001111"])
+    with db.connect() as connection:
+        again = service.list_calls(connection, tenant.user.id, query)
+    assert (again.total, [row.client_phone_number for row in again.rows]) == (1, ["+15550002222"])

@@ -193,10 +193,15 @@ def test_tallies_follow_every_kind_of_write(tenant: Tenant, db: Database) -> Non
 
 
 def test_totals_stay_exact_under_concurrent_writes(
-    make_tenant: Callable[[str], Tenant], database_url: str, db: Database
+    make_tenant: Callable[[str], Tenant],
+    database_url: str,
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Writers insert, move (status, type, day) and delete calls while readers compare
-    every total with a recount taken in the same snapshot."""
+    every total with a recount taken in the same snapshot, and the list's pages (shallow,
+    and deep ones through the day jump) with their totals."""
+    monkeypatch.setattr(repository_module, "PLAIN_OFFSET_LIMIT", 10)
     tenants = [_with_refs(make_tenant(f"t{i}@example.com")) for i in range(2)]
     hammer = Database(database_url, pool_size=8)
     errors: list[BaseException] = []
@@ -269,10 +274,12 @@ def test_totals_stay_exact_under_concurrent_writes(
         try:
             while not stop.is_set():
                 tenant = rng.choice(tenants)
-                query = CallListQuery(rng.choice(filter_sets), page=1, per_page=MAX_PER_PAGE)
+                number, size = rng.choice(((1, MAX_PER_PAGE), (2, 7), (4, 7), (9, 7)))
+                query = CallListQuery(rng.choice(filter_sets), page=number, per_page=size)
                 with hammer.connect() as connection:
                     page = service.list_calls(connection, tenant.user.id, query)
-                assert len(page.rows) == min(page.total, MAX_PER_PAGE), query
+                offset = (number - 1) * size
+                assert len(page.rows) == max(0, min(size, page.total - offset)), query
                 keys = [(row.created_at, row.id) for row in page.rows]
                 assert keys == sorted(keys, reverse=True)
                 checks[0] += 1

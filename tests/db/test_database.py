@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from callvault.db.database import Database, snapshot
@@ -25,6 +26,30 @@ def test_a_snapshot_keeps_its_view_while_others_commit(db: Database, tenant: Ten
             tenant.add_call(id=2)  # committed by another connection
             assert connection.scalar(COUNT, {"u": user_id}) == before == 1
     assert _count(db, user_id) == 2
+
+
+def test_after_a_snapshot_the_connection_is_autocommit_again(db: Database, tenant: Tenant) -> None:
+    user_id = tenant.user.id
+    with db.connect() as connection:
+        with snapshot(connection):
+            assert connection.scalar(COUNT, {"u": user_id}) == 0
+        assert connection.scalar(COUNT, {"u": user_id}) == 0
+        tenant.add_call(id=1)
+        expected = 0 if db.is_sqlite else 1
+        assert connection.scalar(COUNT, {"u": user_id}) == expected
+
+
+def test_a_snapshot_needs_a_read_connection(db: Database) -> None:
+    with db.write() as session:
+        if db.is_sqlite:
+            with snapshot(session.connection()):
+                pass  # a SQLite read or write is one transaction already
+        else:
+            with (
+                pytest.raises(ValueError, match=r"Database\.connect"),
+                snapshot(session.connection()),
+            ):
+                pass
 
 
 def test_statements_outside_a_snapshot_see_every_commit_on_postgresql(
@@ -56,10 +81,28 @@ def _prepared_after_runs(url: str, *, prepared_statements: bool) -> int:
 
 def test_repeated_statements_are_prepared_unless_switched_off(database_url: str) -> None:
     if database_url.startswith("sqlite"):
-        # SQLite's driver keeps its own statement cache; the setting only reaches psycopg.
-        database = Database(database_url, prepared_statements=False)
-        assert _count(database, 1) == 0
-        database.dispose()
-        return
+        pytest.skip("psycopg's setting: SQLite's driver keeps its own statement cache")
     assert _prepared_after_runs(database_url, prepared_statements=True) >= 1
     assert _prepared_after_runs(database_url, prepared_statements=False) == 0
+
+
+def test_reads_keep_the_prepared_statements(database_url: str) -> None:
+    """A ROLLBACK makes psycopg deallocate them all; read units of work commit instead."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("psycopg's prepared statements")
+    database = Database(database_url, pool_size=1)
+    held = text("SELECT count(*) FROM pg_prepared_statements")
+    try:
+        with database.connect() as connection:
+            for _ in range(10):
+                connection.scalar(COUNT, {"u": 1})
+            before = connection.scalar(held)
+            with snapshot(connection):
+                connection.scalar(COUNT, {"u": 1})
+        with database.read() as session:
+            session.execute(text("SELECT 1"))
+        with database.connect() as connection:  # the pool's only connection again
+            assert before
+            assert connection.scalar(held) == before
+    finally:
+        database.dispose()

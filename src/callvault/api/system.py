@@ -16,8 +16,8 @@ router = APIRouter()
 @router.get("/healthz", summary="Liveness and database check", tags=["system"])
 def healthz(context: Context) -> PhpJsonResponse:
     try:
-        with context.database.read() as session:
-            session.execute(text("SELECT 1"))
+        with context.database.connect() as connection:
+            connection.execute(text("SELECT 1"))
     except SQLAlchemyError:
         return message_response("Database unavailable.", 503)
     return PhpJsonResponse({"status": "ok", "database": context.database.engine.dialect.name})

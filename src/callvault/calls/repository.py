@@ -20,7 +20,6 @@ from sqlalchemy import (
     Connection,
     Date,
     DateTime,
-    Integer,
     Select,
     String,
     Subquery,
@@ -161,7 +160,10 @@ def _by_number_order(on_postgresql: bool) -> tuple[ColumnElement[Any], ...]:
 
 
 def _limit(name: str) -> Any:
-    return bindparam(name, type_=Integer())
+    return bindparam(name, type_=BigInteger())
+
+
+_LARGEST_OFFSET = 2**63 - 1  # what the databases' OFFSET can take; no user has more rows
 
 
 @cache
@@ -408,11 +410,18 @@ class CallRepository:
         statement, params = self._count_query(filters)
         return int(self.connection.scalar(statement, params) or 0)
 
+    def looks_up_numbers(self, filters: CallFilters) -> bool:
+        """Whether a read of ``filters`` first asks the suffix table for the numbers holding
+        the digits: that statement and the list's must then share a snapshot."""
+        digits = filters.phone_digits
+        return digits is not None and len(digits) >= SHORTEST_SUFFIX
+
     def count_and_page(
         self, filters: CallFilters, *, offset: int, limit: int
     ) -> tuple[int, list[Row[Any]]] | None:
-        """The total and a page in one statement (one snapshot, no transaction needed), or
-        None when the page takes several steps (a deep offset found from the tallies)."""
+        """The total and a page in one statement (after the numbers lookup of a phone
+        filter, see ``looks_up_numbers``), or None when the page takes several steps (a deep
+        offset found from the tallies)."""
         if self._matches_nothing(filters):
             return 0, []
         by_number = self._by_number(filters)
@@ -422,7 +431,7 @@ class CallRepository:
         where = self.where(filters)
         page = (_page_by_number if by_number else _page)(where.terms, self._postgresql)
         statement = _counted_page(total, page)
-        params.update(where.params, offset=offset, limit=limit)
+        params.update(where.params, offset=min(offset, _LARGEST_OFFSET), limit=limit)
         rows = self.connection.execute(statement, params).all()
         count = int(rows[0].total or 0)
         return count, [row for row in rows if row.id is not None]
@@ -473,7 +482,7 @@ class CallRepository:
     def _page_by_number(self, filters: CallFilters, *, offset: int, limit: int) -> list[Row[Any]]:
         where = self.where(filters)
         statement = _page_by_number(where.terms, self._postgresql)
-        params = {**where.params, "offset": offset, "limit": limit}
+        params = {**where.params, "offset": min(offset, _LARGEST_OFFSET), "limit": limit}
         return list(self.connection.execute(statement, params))
 
     def _jump(self, filters: CallFilters, offset: int) -> tuple[CallFilters, int]:

@@ -23,17 +23,23 @@ class CallPage:
 
 
 def list_calls(connection: Connection, user_id: int, query: CallListQuery) -> CallPage:
-    """The total and the page, from one snapshot."""
+    """The total and the page, from one snapshot: a single statement when one can say both,
+    a snapshot transaction when a phone filter's numbers or a deep page's day come first."""
     repository = CallRepository(connection, user_id)
-    offset = (query.page - 1) * query.per_page
-    counted = repository.count_and_page(query.filters, offset=offset, limit=query.per_page)
-    if counted is not None:
-        return CallPage(*counted)
+    filters, limit = query.filters, query.per_page
+    offset = (query.page - 1) * limit
+    if not repository.looks_up_numbers(filters):
+        counted = repository.count_and_page(filters, offset=offset, limit=limit)
+        if counted is not None:
+            return CallPage(*counted)
     with snapshot(connection):
-        total = repository.count(query.filters)
+        counted = repository.count_and_page(filters, offset=offset, limit=limit)
+        if counted is not None:
+            return CallPage(*counted)
+        total = repository.count(filters)
         if offset >= total:
             return CallPage(total, [])
-        rows = repository.page(query.filters, offset=offset, limit=query.per_page)
+        rows = repository.page(filters, offset=offset, limit=limit)
     return CallPage(total, list(rows))
 
 

@@ -1,4 +1,4 @@
-"""Engines and units of work: one transaction per request or CLI command.
+"""Engines and units of work: one transaction per write, one snapshot per read.
 
 SQLite runs in WAL mode; its driver's own transaction handling is switched off so that
 reads begin a deferred transaction and writes take ``BEGIN IMMEDIATE`` (a writer waits
@@ -46,9 +46,9 @@ def create_database_engine(
     """An engine for ``url``; SQLite files get WAL and explicit transactions.
 
     On PostgreSQL psycopg prepares a statement after its fifth run on a connection, which
-    saves the server parsing and planning it again; ``prepared_statements=False`` turns
-    that off for poolers that cannot carry prepared statements (PgBouncer before 1.21 in
-    transaction mode).
+    saves the server parsing it (and planning it, once a generic plan is as good);
+    ``prepared_statements=False`` turns that off for poolers that cannot carry prepared
+    statements (PgBouncer before 1.21 in transaction mode).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -94,15 +94,17 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work in one snapshot (rolled back at the end)."""
-        with self._reader() as session:
+        """A read-only unit of work in one snapshot, committed at the end: the same as a
+        rollback for a read, but a ROLLBACK makes psycopg drop its prepared statements."""
+        with self._reader() as session, session.begin():
             yield session
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         """A Core connection for reads: the hot path, with no ORM session to set up and no
-        entities to track. Each statement sees one snapshot; statements that must agree
-        with each other run inside ``snapshot(connection)``."""
+        entities to track. On PostgreSQL it is autocommit, each statement its own snapshot;
+        statements that must agree with each other run inside ``snapshot(connection)``. On
+        SQLite the whole connection reads one snapshot (a deferred transaction)."""
         with self._connect_engine.connect() as connection:
             yield connection
 
@@ -120,12 +122,19 @@ class Database:
 def snapshot(connection: Connection) -> Iterator[None]:
     """The block's statements on ``connection`` (from ``Database.connect``) see one snapshot.
 
-    On PostgreSQL a REPEATABLE READ transaction (the connection's isolation returns to the
-    pool's default when it is released); a SQLite read already holds one transaction.
+    On PostgreSQL a REPEATABLE READ transaction, committed at the end (read-only: the same
+    as a rollback, but psycopg keeps its prepared statements), after which the connection
+    is autocommit again; a SQLite read is one transaction already.
     """
     if connection.dialect.name != "postgresql":
         yield
         return
+    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        raise ValueError("snapshot() takes a connection from Database.connect()")
     connection.commit()  # ends the autocommit connection's bookkeeping-only transaction
-    with connection.execution_options(isolation_level="REPEATABLE READ").begin():
-        yield
+    connection.execution_options(isolation_level="REPEATABLE READ")
+    try:
+        with connection.begin():
+            yield
+    finally:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
