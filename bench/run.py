@@ -34,8 +34,8 @@ from bench.generate import USERS, phone_of
 from bench.load import dataset, load_postgres, load_sqlite, time_project_import
 from callvault.calls import service
 from callvault.calls.models import Call
-from callvault.calls.repository import ITEMS
 from callvault.calls.schemas import parse_list_query
+from callvault.calls.statements import ITEMS
 from callvault.db.database import Database
 from callvault.laravel.query import clean_query, parse_query
 from callvault.tokens.service import issue_token

@@ -6,21 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from callvault.calls import repository
+from callvault.calls import statements
 from callvault.calls.filters import CallFilters
 from callvault.calls.repository import CallRepository
 from callvault.db.database import Database
 from tests.conftest import Tenant
 
 CACHES = (
-    repository._count,
-    repository._tallied_count,
-    repository._counted_page,
-    repository._page,
-    repository._page_by_number,
-    repository._anchor,
-    repository._seek_page,
-    repository._day_holding,
+    statements.count,
+    statements.tallied_count,
+    statements.counted_page,
+    statements.page,
+    statements.page_by_number,
+    statements.anchor,
+    statements.seek_page,
+    statements.day_holding,
 )
 
 

@@ -1,0 +1,295 @@
+"""The SQL of the calls repository, one cached statement per shape.
+
+A shape is what decides a statement's text: which filters are set (``Term`` tuples), the
+date edges, the backend. Values are always named parameters, bound by the repository at
+execution, so building a statement tree and working out its cache key happen once per
+shape instead of once per request. The shapes are few, so the caches need no bound.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    DateTime,
+    Select,
+    String,
+    Subquery,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    func,
+    literal,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
+
+from callvault.assistants.models import Assistant
+from callvault.calls.models import Call
+from callvault.calls.phones import call_phone_suffixes
+from callvault.calls.tallies import call_count_deltas, call_counts
+from callvault.campaigns.models import Campaign
+
+_NUMBERS = postgresql.ARRAY(String())
+_NEWEST_FIRST = (Call.created_at.desc(), Call.id.desc())
+
+ITEMS = (  # the list item's columns, with the assistant's and campaign's names
+    select(
+        Call.id,
+        Assistant.name.label("assistant_name"),
+        Campaign.name.label("campaign_name"),
+        Call.type,
+        Call.duration,
+        Call.assistant_phone_number,
+        Call.client_phone_number,
+        Call.status,
+        Call.transcript,
+        Call.variables,
+        Call.evaluation,
+        Call.webhook_response,
+        Call.carrier_cost,
+        Call.total_cost,
+        Call.answered_by,
+        Call.recording_url,
+        Call.created_at,
+        Call.updated_at,
+    )
+    .select_from(Call)
+    .outerjoin(
+        Assistant, and_(Assistant.user_id == Call.user_id, Assistant.id == Call.assistant_id)
+    )
+    .outerjoin(Campaign, and_(Campaign.user_id == Call.user_id, Campaign.id == Call.campaign_id))
+)
+
+_COLUMNS: dict[str, ColumnElement[Any]] = {
+    "user_id": Call.user_id.expression,
+    "status": Call.status.expression,
+    "type": Call.type.expression,
+    "assistant_id": Call.assistant_id.expression,
+    "campaign_id": Call.campaign_id.expression,
+    "digits": Call.client_phone_digits.expression,
+    "created_at": Call.created_at.expression,
+}
+
+Term = tuple[str, str, str]
+"""One condition's shape: (column, operator, parameter name)."""
+
+
+def _unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """SQLite's unary ``+``: the same value, but no index serves the term (or the order)."""
+    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+
+
+def _condition(term: Term, on_postgresql: bool) -> ColumnElement[bool]:
+    field, operator, name = term
+    column = _COLUMNS[field]
+    if operator == "contains":
+        return column.contains(bindparam(name, type_=String()))
+    if operator == "in":
+        if on_postgresql:
+            return column == any_(bindparam(name, type_=_NUMBERS))
+        return column.in_(bindparam(name, expanding=True))
+    value = bindparam(name, type_=column.type)
+    if operator == "=":
+        return column == value
+    if operator == "=+":
+        return _unindexed(column) == value
+    if operator == ">=":
+        return column >= value
+    if operator == "<":
+        return column < value
+    raise ValueError(f"unknown operator {operator!r}")
+
+
+def _conditions(terms: tuple[Term, ...], on_postgresql: bool) -> list[ColumnElement[bool]]:
+    return [_condition(term, on_postgresql) for term in terms]
+
+
+def _by_number_order(on_postgresql: bool) -> tuple[ColumnElement[Any], ...]:
+    """The list order when calls are found by number, in a form no index provides, so that
+    the numbers' entries are read and sorted (work bounded by their count) rather than the
+    user's calls walked newest first until enough match (PostgreSQL's pick when it expects
+    dense matches, unbounded when the numbers' calls are all old)."""
+    if on_postgresql:
+        return (tuple_(Call.created_at, Call.id).desc(),)
+    created_at, call_id = Call.created_at.expression, Call.id.expression
+    return (_unindexed(created_at).desc(), _unindexed(call_id).desc())
+
+
+def _limit(name: str) -> Any:
+    return bindparam(name, type_=BigInteger())
+
+
+@cache
+def count(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
+    count = func.count().label("total")
+    return select(count).select_from(Call).where(*_conditions(terms, on_postgresql))
+
+
+@cache
+def _tally_days(has_first: bool, has_last: bool) -> Subquery:
+    """Rows (day, n) of one tally key, folded and pending; a day may repeat."""
+    parts = []
+    for table in (call_counts, call_count_deltas):
+        conditions = [table.c.user_id == bindparam("user_id"), table.c.key == bindparam("key")]
+        if has_first:
+            conditions.append(table.c.day >= bindparam("first_day", type_=Date()))
+        if has_last:
+            conditions.append(table.c.day <= bindparam("last_day", type_=Date()))
+        parts.append(select(table.c.day, table.c.n).where(*conditions))
+    return union_all(*parts).subquery("tally")
+
+
+@cache
+def tallied_count(
+    whole_days: tuple[bool, bool] | None, edges: tuple[tuple[Term, ...], ...], on_postgresql: bool
+) -> Select[Any]:
+    """Whole days summed from a tally (``(has_first, has_last)``, or None when there are
+    none) plus a row count for each partial-day edge."""
+    total: ColumnElement[Any] = literal(0)
+    if whole_days is not None:
+        days = _tally_days(*whole_days)
+        total = total + select(func.coalesce(func.sum(days.c.n), 0)).scalar_subquery()
+    for edge in edges:
+        total = total + count(edge, on_postgresql).scalar_subquery()
+    return select(total.label("total"))
+
+
+@cache
+def counted_page(total: Select[Any], page: Select[Any]) -> Select[Any]:
+    """``total`` (a one-row count) and ``page`` in one statement, so in one snapshot without
+    a transaction; an empty page still brings one row, with the total and null columns."""
+    counted = total.subquery("counted")
+    rows = page.subquery("page")
+    return (
+        select(counted.c.total, rows)
+        .select_from(counted.outerjoin(rows, true()))
+        .order_by(rows.c.created_at.desc(), rows.c.id.desc())
+    )
+
+
+@cache
+def page(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
+    return (
+        ITEMS.where(*_conditions(terms, on_postgresql))
+        .order_by(*_NEWEST_FIRST)
+        .offset(_limit("offset"))
+        .limit(_limit("limit"))
+    )
+
+
+@cache
+def anchor(terms: tuple[Term, ...], on_postgresql: bool) -> Select[datetime, int]:
+    """The key of the row ``rest`` rows down a (narrow) window, by an index-only scan."""
+    return (
+        select(Call.created_at, Call.id)
+        .where(*_conditions(terms, on_postgresql))
+        .order_by(*_NEWEST_FIRST)
+        .offset(_limit("rest"))
+        .limit(1)
+    )
+
+
+_UP_TO_ANCHOR = tuple_(Call.created_at, Call.id) <= tuple_(
+    bindparam("anchor_at", type_=DateTime()), bindparam("anchor_id", type_=BigInteger())
+)
+_AFTER_LAST = tuple_(Call.created_at, Call.id) < tuple_(
+    bindparam("after_at", type_=DateTime()), bindparam("after_id", type_=BigInteger())
+)
+
+
+@cache
+def seek_page(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
+    return (
+        ITEMS.where(*_conditions(terms, on_postgresql), _UP_TO_ANCHOR)
+        .order_by(*_NEWEST_FIRST)
+        .limit(_limit("limit"))
+    )
+
+
+@cache
+def day_holding(has_first: bool, has_last: bool) -> Select[Any]:
+    """The newest day whose running total (newest first) passes ``rest``, and the number of
+    rows on the days after it."""
+    tally = _tally_days(has_first, has_last)
+    per_day = select(tally.c.day, func.sum(tally.c.n).label("n")).group_by(tally.c.day).subquery()
+    running = select(
+        per_day.c.day,
+        per_day.c.n,
+        func.sum(per_day.c.n).over(order_by=per_day.c.day.desc()).label("through"),
+    ).subquery()
+    return (
+        select(running.c.day, running.c.through - running.c.n)
+        .where(running.c.through > bindparam("rest", type_=BigInteger()))
+        .order_by(running.c.day.desc())
+        .limit(1)
+    )
+
+
+@cache
+def days_total(has_first: bool, has_last: bool) -> Select[Any]:
+    tally = _tally_days(has_first, has_last)
+    return select(func.coalesce(func.sum(tally.c.n), 0))
+
+
+@cache
+def page_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
+    """The page's keys from the numbers' index entries (sorted, at any offset: their count
+    is what the total reads anyway), then only the page's rows, by primary key."""
+    keys = (
+        select(Call.id.label("key"))
+        .where(*_conditions(terms, on_postgresql))
+        .order_by(*_by_number_order(on_postgresql))
+        .offset(_limit("offset"))
+        .limit(_limit("limit"))
+        .subquery("keys")
+    )
+    return (
+        ITEMS.join(keys, Call.id == keys.c.key)
+        .where(Call.user_id == bindparam("user_id"))
+        .order_by(*_by_number_order(on_postgresql))
+    )
+
+
+@cache
+def export_chunk(
+    terms: tuple[Term, ...], by_number: bool, after_last: bool, on_postgresql: bool
+) -> Select[Any]:
+    """A chunk of the export: items plus ``assistant_id``/``campaign_id``, newest first,
+    after the previous chunk's last key when ``after_last``."""
+    conditions = _conditions(terms, on_postgresql)
+    if after_last:
+        conditions.append(_AFTER_LAST)
+    order = _by_number_order(on_postgresql) if by_number else _NEWEST_FIRST
+    return (
+        ITEMS.add_columns(Call.assistant_id, Call.campaign_id)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(_limit("limit"))
+    )
+
+
+NUMBERS_HOLDING = (
+    select(call_phone_suffixes.c.digits)
+    .where(
+        call_phone_suffixes.c.user_id == bindparam("user_id"),
+        call_phone_suffixes.c.suffix >= bindparam("suffix_low", type_=String()),
+        call_phone_suffixes.c.suffix < bindparam("suffix_high", type_=String()),
+    )
+    .limit(_limit("most"))
+)
+ONE_CALL = ITEMS.where(Call.user_id == bindparam("user_id"), Call.id == bindparam("call_id"))
+DELETE_ONE = delete(Call).where(
+    Call.user_id == bindparam("user_id"), Call.id == bindparam("call_id")
+)
