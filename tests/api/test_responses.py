@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callvault.api.responses import php_float, php_json
+from callvault.api.responses import encode_php_values, php_float, php_json, php_values
 
 
 @pytest.mark.parametrize(
@@ -47,6 +48,25 @@ def test_slashes_and_non_ascii_are_escaped() -> None:
         b'"t":"\\u0417\\u0434\\u0440\\u0430\\u0432\\u0435\\u0439 \\ud83d\\ude00 \\u2028",'
         b'"c":"\\u0001\\t"}'
     )
+
+
+def test_delete_characters_are_written_as_they_are_like_php() -> None:
+    """PHP escapes only controls below 0x20 (and ``"``, ``\\``, ``/``, non-ASCII): DEL stays
+    a raw byte, on ASCII pages and on pages that take the non-ASCII encoder alike."""
+    assert php_json({"t": "a\x7fb"}) == b'{"t":"a\x7fb"}'
+    assert php_json({"t": "\u00e9\x7f \\\x7f \\u007f"}) == (
+        b'{"t":"\\u00e9\x7f \\\\\x7f \\\\u007f"}'
+    )
+
+
+def test_values_orjson_refuses_take_the_standard_encoder() -> None:
+    assert php_json({"big": 2**70, "t": "a/b"}) == b'{"big":1180591620717411303424,"t":"a\\/b"}'
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_floats_in_a_document_are_refused(number: float) -> None:
+    with pytest.raises(ValueError, match="INF or NAN"):
+        php_json({"cost": [number]})
 
 
 def test_php_arrays_print_as_lists_when_empty_or_sequential() -> None:
@@ -100,3 +120,29 @@ def test_every_float_inside_a_document_is_spelled_by_php_float(number: float) ->
 
 def test_a_string_that_looks_like_the_float_marker_is_left_alone() -> None:
     assert php_json(["php-float-0:1.0e-5"]) == b'["php-float-0:1.0e-5"]'
+
+
+_ascii_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=st.characters(max_codepoint=127), max_size=12),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(alphabet=st.characters(max_codepoint=127)), children, max_size=4)
+    ),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ascii_json)
+def test_ascii_pages_encode_the_same_through_either_encoder(value: object) -> None:
+    """orjson (taken for ASCII content) writes what the standard library's encoder writes:
+    the same escapes for controls, quotes and backslashes, and the same float spellings."""
+    values = php_values(value)
+    text = json.dumps(values, ensure_ascii=True, separators=(",", ":"))
+    text = re.sub(r'"php-float-[0-9a-f]+:([^"]*)"', r"\1", text)
+    text = re.sub(r"(?<!\\)((?:\\\\)*)\\u007f", lambda m: m.group(1) + "\x7f", text)
+    assert encode_php_values(values) == text.encode("ascii").replace(b"/", b"\\/")

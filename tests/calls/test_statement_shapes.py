@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from callvault.calls import statements
+from callvault.calls.fields import ITEM_KEYS
 from callvault.calls.filters import CallFilters
 from callvault.calls.repository import CallRepository
 from callvault.db.database import Database
@@ -70,3 +71,24 @@ def test_new_values_reuse_the_cached_statements(
     assert _sizes() == before
     assert found == read_all(tenants[1], "failed", start + timedelta(days=1), "15550000012")
     assert any(found)
+
+
+def test_every_page_statement_selects_the_item_columns_in_item_order() -> None:
+    """Items are read by position (``call_item``): each statement that yields list items
+    selects exactly ``ITEM_KEYS``, in order (the counted page puts ``total`` first)."""
+    terms = (("user_id", "=", "user_id"),)
+    for on_postgresql in (True, False):
+        page = statements.page(terms, on_postgresql)
+        yielding_items = (
+            statements.ITEMS,
+            statements.ONE_CALL,
+            page,
+            statements.seek_page(terms, on_postgresql),
+            statements.page_by_number(terms, on_postgresql),
+        )
+        for statement in yielding_items:
+            assert tuple(statement.selected_columns.keys()) == ITEM_KEYS
+        counted = statements.counted_page(statements.count(terms, on_postgresql), page)
+        assert tuple(counted.selected_columns.keys()) == ("total", *ITEM_KEYS)
+        export = statements.export_chunk(terms, False, False, on_postgresql)
+        assert tuple(export.selected_columns.keys())[: len(ITEM_KEYS)] == ITEM_KEYS

@@ -14,6 +14,7 @@ from sqlalchemy import DateTime, bindparam, func, select, text
 
 from callvault.calls import repository as repository_module
 from callvault.calls import service
+from callvault.calls.fields import ITEM_KEYS
 from callvault.calls.filters import CallFilters
 from callvault.calls.repository import CallRepository
 from callvault.calls.schemas import MAX_PER_PAGE, CallListQuery
@@ -280,7 +281,8 @@ def test_totals_stay_exact_under_concurrent_writes(
                     page = service.list_calls(connection, tenant.user.id, query)
                 offset = (number - 1) * size
                 assert len(page.rows) == max(0, min(size, page.total - offset)), query
-                keys = [(row.created_at, row.id) for row in page.rows]
+                items = [dict(zip(ITEM_KEYS, row, strict=True)) for row in page.rows]
+                keys = [(item["created_at"], item["id"]) for item in items]
                 assert keys == sorted(keys, reverse=True)
                 checks[0] += 1
         except BaseException as error:  # reported by the main thread

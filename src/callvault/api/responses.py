@@ -9,6 +9,7 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 
@@ -48,19 +49,25 @@ def _is_list(table: dict[Any, Any]) -> bool:
 # and are spliced back in after encoding; the random part keeps user text from colliding.
 _RAW_MARK = f"php-float-{secrets.token_hex(8)}:"
 _RAW_QUOTED = re.compile(rf'"{re.escape(_RAW_MARK)}([^"]*)"')
+_RAW_MARK_BYTES = _RAW_MARK.encode("ascii")
+_RAW_QUOTED_BYTES = re.compile(_RAW_QUOTED.pattern.encode("ascii"))
+
+# Python's ASCII-only encoder writes DEL as ``\u007f``; PHP leaves it as it is. An escape
+# is one only after an even number of backslashes (``\\u007f`` is a backslash and text).
+_ESCAPED_DEL = re.compile(r"(?<!\\)((?:\\\\)*)\\u007f")
 
 
 _EXACT_INTEGERS = 2**53
 
 
 def _php_float_value(number: float) -> float | int | str:
+    if not math.isfinite(number):
+        raise ValueError("json_encode cannot encode INF or NAN")
     if not number.is_integer() and abs(number) >= 1e-4:
         return number  # the common case (costs): repr() already matches PHP
     negative_zero = number == 0 and math.copysign(1, number) < 0
     if number.is_integer() and abs(number) <= _EXACT_INTEGERS and not negative_zero:
         return int(number)  # exact, and PHP drops the ".0": 12.0 prints as 12
-    if math.isnan(number):
-        return number  # refused by the encoder
     return _RAW_MARK + php_float(number)
 
 
@@ -103,11 +110,31 @@ def php_json(content: Any) -> bytes:
 def encode_php_values(values: Any) -> bytes:
     """``php_json`` of content whose values went through ``php_values`` already.
 
-    A ``/`` can only occur inside a JSON string, so escaping it afterwards is exact.
+    orjson writes the same bytes as PHP for ASCII text (floats were made PHP-spellable by
+    ``php_values``); a page holding other characters, or values orjson refuses (integers
+    beyond 64 bits, very deep nesting), goes through the standard library's ASCII-only
+    encoder instead. A ``/`` can only occur inside a JSON string, so escaping it afterwards
+    is exact.
     """
+    try:
+        data = orjson.dumps(values)
+    except orjson.JSONEncodeError:
+        return _encode_ascii_escaped(values)
+    if not data.isascii():
+        return _encode_ascii_escaped(values)
+    if _RAW_MARK_BYTES in data:
+        data = _RAW_QUOTED_BYTES.sub(lambda match: match.group(1), data)
+    return data.replace(b"/", b"\\/")
+
+
+def _encode_ascii_escaped(values: Any) -> bytes:
+    """The standard library's encoder: ``\\uXXXX`` (surrogate pairs beyond the BMP) for
+    every character past ASCII, as PHP writes them."""
     text = json.dumps(values, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
     if _RAW_MARK in text:
         text = _RAW_QUOTED.sub(lambda match: match.group(1), text)
+    if "\\u007f" in text:
+        text = _ESCAPED_DEL.sub(lambda match: match.group(1) + "\x7f", text)
     return text.replace("/", "\\/").encode("ascii")
 
 

@@ -139,10 +139,10 @@ class CallRepository:
 
     def count_and_page(
         self, filters: CallFilters, *, offset: int, limit: int
-    ) -> tuple[int, list[Row[Any]]] | None:
-        """The total and a page in one statement (after the numbers lookup of a phone
-        filter, see ``looks_up_numbers``), or None when the page takes several steps (a deep
-        offset found from the tallies)."""
+    ) -> tuple[int, list[Sequence[Any]]] | None:
+        """The total and a page (the items' columns) in one statement (after the numbers
+        lookup of a phone filter, see ``looks_up_numbers``), or None when the page takes
+        several steps (a deep offset found from the tallies)."""
         if self._matches_nothing(filters):
             return 0, []
         by_number = self._by_number(filters)
@@ -155,7 +155,7 @@ class CallRepository:
         params.update(where.params, offset=min(offset, _LARGEST_OFFSET), limit=limit)
         rows = self.connection.execute(statement, params).all()
         count = int(rows[0].total or 0)
-        return count, [row for row in rows if row.id is not None]
+        return count, [row[1:] for row in rows if row.id is not None]  # the items' columns
 
     def _count_query(self, filters: CallFilters) -> tuple[Select[Any], dict[str, Any]]:
         """A one-row ``total`` for ``filters`` (phone filters included) and its parameters."""

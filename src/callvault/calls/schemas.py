@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from callvault.calls.fields import STATUSES, TYPES, phone_digits
+from callvault.calls.fields import ITEM_KEYS, STATUSES, TYPES, phone_digits
 from callvault.calls.filters import CallFilters, day_start_utc, next_day
 from callvault.errors import ValidationFailed
 from callvault.laravel.dates import create_from_ymd
@@ -119,25 +120,13 @@ UNPLAIN_FIELDS = ("variables", "evaluation", "webhook_response", "carrier_cost",
 an integer or null by its column type."""
 
 
-def call_item(row: Any, zone: ZoneInfo | None) -> dict[str, Any]:
-    """One call as the contract prints it: the seed's keys, in the seed's order."""
-    return {
-        "id": row.id,
-        "assistant_name": row.assistant_name,
-        "campaign_name": row.campaign_name,
-        "type": row.type,
-        "duration": row.duration,
-        "assistant_phone_number": row.assistant_phone_number,
-        "client_phone_number": row.client_phone_number,
-        "status": row.status,
-        "transcript": row.transcript,
-        "variables": row.variables,
-        "evaluation": row.evaluation,
-        "webhook_response": row.webhook_response,
-        "carrier_cost": row.carrier_cost,
-        "total_cost": row.total_cost,
-        "answered_by": row.answered_by,
-        "recording_url": row.recording_url,
-        "created_at": format_timestamp(row.created_at, zone),
-        "updated_at": format_timestamp(row.updated_at, zone),
-    }
+def call_item(row: Sequence[Any], zone: ZoneInfo | None) -> dict[str, Any]:
+    """One call as the contract prints it: the seed's keys, in the seed's order.
+
+    ``row`` holds the item's values in ``ITEM_KEYS`` order, as ``statements.ITEMS`` selects
+    them (read by position: a page holds many); values after them are not part of the item.
+    """
+    item = dict(zip(ITEM_KEYS, row, strict=False))
+    item["created_at"] = format_timestamp(item["created_at"], zone)
+    item["updated_at"] = format_timestamp(item["updated_at"], zone)
+    return item

@@ -19,7 +19,8 @@ from callvault.errors import NotFound
 @dataclass(frozen=True)
 class CallPage:
     total: int
-    rows: list[Row[Any]]
+    rows: list[Sequence[Any]]
+    """Each row: the item's columns in ``ITEM_KEYS`` order."""
 
 
 def list_calls(connection: Connection, user_id: int, query: CallListQuery) -> CallPage:
