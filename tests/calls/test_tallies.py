@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import DateTime, bindparam, func, select, text
 
 from callvault.calls import repository as repository_module
-from callvault.calls import service
+from callvault.calls import service, statements
 from callvault.calls.fields import ITEM_KEYS
 from callvault.calls.filters import CallFilters
 from callvault.calls.repository import CallRepository
@@ -151,6 +151,40 @@ def test_counts_and_deep_pages_match_a_recount(
                 got = [row.id for row in repository.page(filters, offset=offset, limit=6)]
                 assert got == everything[offset : offset + 6], (filters, offset)
     _tallies_match_calls(db)
+
+
+def test_deep_pages_walk_to_their_anchor_from_the_nearer_end_of_the_day(
+    tenant: Tenant, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every offset of a crowded day (calls sharing their second, so ``id`` breaks ties) and
+    of its neighbours gives the rows a plain OFFSET gives, whichever end the anchor is
+    counted from."""
+    _with_refs(tenant)
+    calls = []
+    for call_id in range(1, 121):
+        day = START + timedelta(days=call_id % 3)  # three days of 40 calls each
+        created = day + timedelta(hours=9, seconds=(call_id // 3) % 7)
+        calls.append({**_call(call_id, random.Random(call_id)), "created_at": created})
+    with db.write() as session:
+        CallRepository(session.connection(), tenant.user.id).insert_many(calls)
+    monkeypatch.setattr(repository_module, "PLAIN_OFFSET_LIMIT", 0)
+    walks: list[bool] = []
+    anchor = statements.anchor
+
+    def recording_anchor(terms: Any, on_postgresql: bool, oldest_first: bool = False) -> Any:
+        walks.append(oldest_first)
+        return anchor(terms, on_postgresql, oldest_first)
+
+    monkeypatch.setattr(statements, "anchor", recording_anchor)
+    with db.read() as session:
+        repository = CallRepository(session.connection(), tenant.user.id)
+        for filters in (CallFilters(), CallFilters(status="failed")):
+            everything = [row.id for row in repository.page(filters, offset=0, limit=1000)]
+            assert len(everything) == repository.count(filters)
+            for offset in range(1, len(everything) + 1):
+                got = [row.id for row in repository.page(filters, offset=offset, limit=3)]
+                assert got == everything[offset : offset + 3], (filters, offset)
+    assert set(walks) == {False, True}
 
 
 def test_tallies_follow_every_kind_of_write(tenant: Tenant, db: Database) -> None:

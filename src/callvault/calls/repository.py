@@ -190,10 +190,14 @@ class CallRepository:
             return self.connection.execute(
                 statement, {**where.params, "offset": offset, "limit": limit}
             ).all()
-        window, rest = self._jump(filters, offset)
+        window, rest, size = self._jump(filters, offset)
         window_where = self.where(window)
+        oldest_first = False
+        if size is not None and size - rest <= rest:  # nearer the window's oldest row
+            oldest_first, rest = True, size - 1 - rest
         anchor = self.connection.execute(
-            sql.anchor(window_where.terms, self._postgresql), {**window_where.params, "rest": rest}
+            sql.anchor(window_where.terms, self._postgresql, oldest_first),
+            {**window_where.params, "rest": rest},
         ).first()
         if anchor is None:
             return []
@@ -206,18 +210,19 @@ class CallRepository:
         params = {**where.params, "offset": min(offset, _LARGEST_OFFSET), "limit": limit}
         return list(self.connection.execute(statement, params))
 
-    def _jump(self, filters: CallFilters, offset: int) -> tuple[CallFilters, int]:
-        """A narrower window (one day, or one edge range) holding row ``offset``, and the
-        offset inside it. Falls back to the whole range when no tally answers."""
+    def _jump(self, filters: CallFilters, offset: int) -> tuple[CallFilters, int, int | None]:
+        """A narrower window (one day, or one edge range) holding row ``offset``, the offset
+        inside it and, when the tallies say, the window's number of rows. Falls back to the
+        whole range when no tally answers."""
         key = tally_key(filters)
         split = split_days(filters.created_from, filters.created_before) if key else None
         if key is None or split is None or not split.whole_days:
-            return filters, offset
+            return filters, offset, None
         rest = offset
         if split.high_edge is not None:
             newest = self.count_rows(self._window(filters, split.high_edge))
             if rest < newest:
-                return self._window(filters, split.high_edge), rest
+                return self._window(filters, split.high_edge), rest, newest
             rest -= newest
         shape = (split.first_day is not None, split.last_day is not None)
         params = {
@@ -228,12 +233,13 @@ class CallRepository:
         }
         found = self.connection.execute(sql.day_holding(*shape), {**params, "rest": rest}).first()
         if found is not None:
-            day, before = found
-            return self._window(filters, (day_start(day), day_end(day))), rest - int(before)
+            day, before, rows = found
+            window = self._window(filters, (day_start(day), day_end(day)))
+            return window, rest - int(before), int(rows)
         if split.low_edge is not None:
             days_total = self.connection.scalar(sql.days_total(*shape), params)
-            return self._window(filters, split.low_edge), rest - int(days_total or 0)
-        return filters, offset
+            return self._window(filters, split.low_edge), rest - int(days_total or 0), None
+        return filters, offset, None
 
     @staticmethod
     def _window(filters: CallFilters, bounds: Range) -> CallFilters:

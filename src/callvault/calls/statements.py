@@ -43,6 +43,7 @@ from callvault.campaigns.models import Campaign
 
 _NUMBERS = postgresql.ARRAY(String())
 _NEWEST_FIRST = (Call.created_at.desc(), Call.id.desc())
+_OLDEST_FIRST = (Call.created_at.asc(), Call.id.asc())
 
 ITEMS = (  # the list item's columns, with the assistant's and campaign's names
     select(
@@ -190,12 +191,17 @@ def page(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
 
 
 @cache
-def anchor(terms: tuple[Term, ...], on_postgresql: bool) -> Select[datetime, int]:
-    """The key of the row ``rest`` rows down a (narrow) window, by an index-only scan."""
+def anchor(
+    terms: tuple[Term, ...], on_postgresql: bool, oldest_first: bool = False
+) -> Select[datetime, int]:
+    """The key of the row ``rest`` rows into a (narrow) window, by an index-only scan: rows
+    counted from the newest, or from the oldest when ``oldest_first`` (the shorter walk for
+    a row in the window's older half)."""
+    order = _OLDEST_FIRST if oldest_first else _NEWEST_FIRST
     return (
         select(Call.created_at, Call.id)
         .where(*_conditions(terms, on_postgresql))
-        .order_by(*_NEWEST_FIRST)
+        .order_by(*order)
         .offset(_limit("rest"))
         .limit(1)
     )
@@ -220,8 +226,8 @@ def seek_page(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
 
 @cache
 def day_holding(has_first: bool, has_last: bool) -> Select[Any]:
-    """The newest day whose running total (newest first) passes ``rest``, and the number of
-    rows on the days after it."""
+    """The newest day whose running total (newest first) passes ``rest``, the number of
+    rows on the days after it, and its own number of rows."""
     tally = _tally_days(has_first, has_last)
     per_day = select(tally.c.day, func.sum(tally.c.n).label("n")).group_by(tally.c.day).subquery()
     running = select(
@@ -230,7 +236,7 @@ def day_holding(has_first: bool, has_last: bool) -> Select[Any]:
         func.sum(per_day.c.n).over(order_by=per_day.c.day.desc()).label("through"),
     ).subquery()
     return (
-        select(running.c.day, running.c.through - running.c.n)
+        select(running.c.day, running.c.through - running.c.n, running.c.n)
         .where(running.c.through > bindparam("rest", type_=BigInteger()))
         .order_by(running.c.day.desc())
         .limit(1)
