@@ -4,6 +4,7 @@ totals, pages and deep pages, combined with the other filters, under every kind 
 from __future__ import annotations
 
 import random
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from alembic import command
 from sqlalchemy import Engine, event, insert, inspect, text
 
 from callvault.calls import repository as repository_module
-from callvault.calls import service
+from callvault.calls import service, statements
 from callvault.calls.fields import phone_digits
 from callvault.calls.filters import CallFilters
 from callvault.calls.models import Call
@@ -27,6 +28,7 @@ from callvault.db.database import Database
 from callvault.ingest.records import parse_call
 from callvault.ingest.service import ingest_calls
 from callvault.migrations import alembic_config, upgrade_database
+from callvault.users.models import User
 from callvault.users.service import create_user
 from tests.calls.test_tallies import _with_refs
 from tests.conftest import Tenant, _create_postgres_database
@@ -525,3 +527,57 @@ def test_the_numbers_lookup_and_the_list_share_one_snapshot(db: Database, tenant
         1,
         ["+15550002222"],
     )
+
+
+def _generic_plan(db: Database, statement: Any, values: dict[str, str]) -> str:
+    """PostgreSQL's generic plan of ``statement`` (the plan a prepared statement settles on
+    after a few runs, made without looking at the values), run with literal ``values``."""
+    with db.connect() as connection:
+        sql = str(statement.compile(dialect=connection.dialect))
+        names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
+        numbered = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", sql)
+        connection.exec_driver_sql(f"PREPARE generic_probe AS {numbered}")
+        connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+        arguments = ", ".join(values[name] for name in names)
+        plan = connection.exec_driver_sql(f"EXPLAIN EXECUTE generic_probe({arguments})")
+        text_plan = "\n".join(row[0] for row in plan)
+        connection.exec_driver_sql("DEALLOCATE generic_probe")
+        connection.exec_driver_sql("RESET plan_cache_mode")
+    return text_plan
+
+
+def test_a_generic_plan_still_probes_each_number(tenant: Tenant, db: Database) -> None:
+    """A skewed table (one user with thousands of calls among hundreds with one) must not
+    make the prepared phone page filter the large user's index entries, as a generic plan
+    made for the average user does with ``= ANY(numbers)``: each number stays a probe."""
+    if db.is_sqlite:
+        pytest.skip("SQLite plans each statement with its values (no generic plans)")
+
+    def call(user_id: int, call_id: int) -> dict[str, Any]:
+        return {
+            "user_id": user_id,
+            "id": call_id,
+            "type": "inbound",
+            "status": "completed",
+            "client_phone_digits": f"1555{call_id:07d}",
+            "created_at": START,
+            "updated_at": START,
+        }
+
+    with db.write() as session:
+        others = [
+            session.execute(
+                insert(User).values(name="n", email=f"u{n}@example.com").returning(User.id)
+            ).scalar_one()
+            for n in range(300)
+        ]
+        session.execute(insert(Call), [call(tenant.user.id, i) for i in range(1, 3001)])
+        session.execute(insert(Call), [call(user_id, 1) for user_id in others])
+        session.execute(text("ANALYZE calls"))
+    terms = (("user_id", "=", "user_id"), ("digits", "in", "numbers"))
+    values = {"user_id": str(tenant.user.id), "numbers": "'{15550000001}'"}
+    plan = _generic_plan(
+        db, statements.counted_page_by_number(terms, True), {**values, "offset": "0", "limit": "15"}
+    )
+    assert re.search(r"Index Cond: .*client_phone_digits = ", plan), plan
+    assert not re.search(r"Filter: .*client_phone_digits", plan), plan

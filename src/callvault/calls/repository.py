@@ -148,11 +148,15 @@ class CallRepository:
         by_number = self._by_number(filters)
         if offset > PLAIN_OFFSET_LIMIT and not by_number:
             return None
-        total, params = self._count_query(filters)
         where = self.where(filters)
-        page = (sql.page_by_number if by_number else sql.page)(where.terms, self._postgresql)
-        statement = sql.counted_page(total, page)
-        params.update(where.params, offset=min(offset, _LARGEST_OFFSET), limit=limit)
+        if by_number:
+            statement = sql.counted_page_by_number(where.terms, self._postgresql)
+            params = dict(where.params)
+        else:
+            total, params = self._count_query(filters)
+            statement = sql.counted_page(total, sql.page(where.terms, self._postgresql))
+            params.update(where.params)
+        params.update(offset=min(offset, _LARGEST_OFFSET), limit=limit)
         rows = self.connection.execute(statement, params).all()
         count = int(rows[0].total or 0)
         return count, [row[1:] for row in rows if row.id is not None]  # the items' columns

@@ -26,6 +26,7 @@ from sqlalchemy import (
     delete,
     func,
     literal,
+    literal_column,
     select,
     true,
     tuple_,
@@ -266,6 +267,50 @@ def page_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
         .where(Call.user_id == bindparam("user_id"))
         .order_by(*_by_number_order(on_postgresql))
     )
+
+
+def _matches_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[datetime, int]:
+    """The keys of the calls matching ``terms``, one of whose is ``digits in numbers``.
+
+    On PostgreSQL each number is its own index range, probed from the unnested array inside
+    a LATERAL subquery that ``OFFSET 0`` keeps from being flattened: a plan of this shape
+    holds for any user and any list, so a prepared statement's generic plan cannot trade the
+    probes for a walk over all of a large user's index entries (what ``= ANY(array)`` got
+    for the largest user: the generic plan assumes an average user and filters instead).
+    """
+    if not on_postgresql:
+        return select(Call.created_at, Call.id).where(*_conditions(terms, on_postgresql))
+    numbers = (
+        func.unnest(bindparam("numbers", type_=_NUMBERS))
+        .table_valued("digits")
+        .render_derived(name="number")
+    )
+    others = [_condition(term, on_postgresql) for term in terms if term[1] != "in"]
+    probe = (
+        select(Call.created_at, Call.id)
+        .where(Call.client_phone_digits == numbers.c.digits, *others)
+        .offset(literal_column("0"))
+        .lateral("probe")
+    )
+    return select(probe.c.created_at, probe.c.id).select_from(numbers).join(probe, true())
+
+
+@cache
+def counted_page_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
+    """``counted_page`` for calls found by number, reading the numbers' index entries once:
+    the matching keys are gathered (a CTE used twice, so materialized), then counted, and
+    sorted for the page's keys; only the page's rows are read, by primary key."""
+    matches = _matches_by_number(terms, on_postgresql).cte("matches")
+    total = select(func.count().label("total")).select_from(matches)
+    keys = (
+        select(matches.c.id.label("key"))
+        .order_by(matches.c.created_at.desc(), matches.c.id.desc())
+        .offset(_limit("offset"))
+        .limit(_limit("limit"))
+        .subquery("keys")
+    )
+    page = ITEMS.join(keys, Call.id == keys.c.key).where(Call.user_id == bindparam("user_id"))
+    return counted_page(total, page)
 
 
 @cache
