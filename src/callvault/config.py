@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     """Seconds between writes of a token's ``last_used_at``."""
 
     db_pool_size: int = 10
+    """Pooled connections per worker, and so the requests a worker runs on the database
+    at once (its thread pool has as many threads); more wait their turn."""
 
     db_prepared_statements: bool = True
     """Let psycopg prepare repeated statements on PostgreSQL (parsed once per connection,
