@@ -549,7 +549,8 @@ def _generic_plan(db: Database, statement: Any, values: dict[str, str]) -> str:
 def test_a_generic_plan_still_probes_each_number(tenant: Tenant, db: Database) -> None:
     """A skewed table (one user with thousands of calls among hundreds with one) must not
     make the prepared phone page filter the large user's index entries, as a generic plan
-    made for the average user does with ``= ANY(numbers)``: each number stays a probe."""
+    made for the average user does with ``= ANY(numbers)``: each number stays a probe, in
+    the list's page, its count and the export's chunks."""
     if db.is_sqlite:
         pytest.skip("SQLite plans each statement with its values (no generic plans)")
 
@@ -575,9 +576,21 @@ def test_a_generic_plan_still_probes_each_number(tenant: Tenant, db: Database) -
         session.execute(insert(Call), [call(user_id, 1) for user_id in others])
         session.execute(text("ANALYZE calls"))
     terms = (("user_id", "=", "user_id"), ("digits", "in", "numbers"))
-    values = {"user_id": str(tenant.user.id), "numbers": "'{15550000001}'"}
-    plan = _generic_plan(
-        db, statements.counted_page_by_number(terms, True), {**values, "offset": "0", "limit": "15"}
-    )
-    assert re.search(r"Index Cond: .*client_phone_digits = ", plan), plan
-    assert not re.search(r"Filter: .*client_phone_digits", plan), plan
+    values = {
+        "user_id": str(tenant.user.id),
+        "numbers": "'{15550000001}'",
+        "offset": "0",
+        "limit": "15",
+        "after_at": "'2030-01-01'",
+        "after_id": "1",
+    }
+    for statement in (
+        statements.counted_page_by_number(terms, True),
+        statements.page_by_number(terms, True),
+        statements.count(terms, True),
+        statements.export_chunk(terms, True, False, True),
+        statements.export_chunk(terms, True, True, True),
+    ):
+        plan = _generic_plan(db, statement, values)
+        assert re.search(r"Index Cond: .*client_phone_digits = ", plan), plan
+        assert not re.search(r"Filter: .*client_phone_digits", plan), plan

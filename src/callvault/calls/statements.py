@@ -136,6 +136,8 @@ def _limit(name: str) -> Any:
 @cache
 def count(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
     count = func.count().label("total")
+    if on_postgresql and any(operator == "in" for _, operator, _ in terms):
+        return select(count).select_from(_matches_by_number(terms, on_postgresql).subquery())
     return select(count).select_from(Call).where(*_conditions(terms, on_postgresql))
 
 
@@ -211,9 +213,10 @@ def anchor(
 _UP_TO_ANCHOR = tuple_(Call.created_at, Call.id) <= tuple_(
     bindparam("anchor_at", type_=DateTime()), bindparam("anchor_id", type_=BigInteger())
 )
-_AFTER_LAST = tuple_(Call.created_at, Call.id) < tuple_(
+_LAST_KEY = tuple_(
     bindparam("after_at", type_=DateTime()), bindparam("after_id", type_=BigInteger())
 )
+_AFTER_LAST = tuple_(Call.created_at, Call.id) < _LAST_KEY
 
 
 @cache
@@ -255,9 +258,7 @@ def page_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
     """The page's keys from the numbers' index entries (sorted, at any offset: their count
     is what the total reads anyway), then only the page's rows, by primary key."""
     keys = (
-        select(Call.id.label("key"))
-        .where(*_conditions(terms, on_postgresql))
-        .order_by(*_by_number_order(on_postgresql))
+        _keys_by_number(terms, on_postgresql, after_last=False)
         .offset(_limit("offset"))
         .limit(_limit("limit"))
         .subquery("keys")
@@ -267,6 +268,23 @@ def page_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
         .where(Call.user_id == bindparam("user_id"))
         .order_by(*_by_number_order(on_postgresql))
     )
+
+
+def _keys_by_number(
+    terms: tuple[Term, ...], on_postgresql: bool, *, after_last: bool
+) -> Select[int]:
+    """The ids (``key``) of the calls matching ``terms`` (found by number), newest first,
+    after the key ``after_at``/``after_id`` when ``after_last``."""
+    if not on_postgresql:
+        conditions = _conditions(terms, on_postgresql)
+        if after_last:
+            conditions.append(_AFTER_LAST)
+        return select(Call.id.label("key")).where(*conditions).order_by(*_by_number_order(False))
+    matches = _matches_by_number(terms, on_postgresql).subquery("matches")
+    keys = select(matches.c.id.label("key"))
+    if after_last:
+        keys = keys.where(tuple_(matches.c.created_at, matches.c.id) < _LAST_KEY)
+    return keys.order_by(matches.c.created_at.desc(), matches.c.id.desc())
 
 
 def _matches_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[datetime, int]:
@@ -319,16 +337,22 @@ def export_chunk(
 ) -> Select[Any]:
     """A chunk of the export: items plus ``assistant_id``/``campaign_id``, newest first,
     after the previous chunk's last key when ``after_last``."""
+    items = ITEMS.add_columns(Call.assistant_id, Call.campaign_id)
+    if by_number:
+        keys = (
+            _keys_by_number(terms, on_postgresql, after_last=after_last)
+            .limit(_limit("limit"))
+            .subquery("keys")
+        )
+        return (
+            items.join(keys, Call.id == keys.c.key)
+            .where(Call.user_id == bindparam("user_id"))
+            .order_by(*_by_number_order(on_postgresql))
+        )
     conditions = _conditions(terms, on_postgresql)
     if after_last:
         conditions.append(_AFTER_LAST)
-    order = _by_number_order(on_postgresql) if by_number else _NEWEST_FIRST
-    return (
-        ITEMS.add_columns(Call.assistant_id, Call.campaign_id)
-        .where(*conditions)
-        .order_by(*order)
-        .limit(_limit("limit"))
-    )
+    return items.where(*conditions).order_by(*_NEWEST_FIRST).limit(_limit("limit"))
 
 
 NUMBERS_HOLDING = (
