@@ -406,7 +406,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", choices=("postgresql", "sqlite"), required=True)
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--url", help="database URL (default: a bench database)")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=3, help="uvicorn workers (recommended: cores + 1)"
+    )
     parser.add_argument("--requests", type=int, default=200, help="per query at concurrency 1")
     parser.add_argument("--budget", type=float, default=3.0, help="seconds per latency run")
     parser.add_argument("--seconds", type=int, default=3, help="seconds per throughput run")
