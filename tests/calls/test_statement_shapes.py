@@ -20,7 +20,7 @@ CACHES = (
     statements.page,
     statements.page_by_number,
     statements.anchor,
-    statements.seek_page,
+    statements.page_from_anchor,
     statements.day_holding,
 )
 
@@ -83,7 +83,7 @@ def test_every_page_statement_selects_the_item_columns_in_item_order() -> None:
             statements.ITEMS,
             statements.ONE_CALL,
             page,
-            statements.seek_page(terms, on_postgresql),
+            statements.page_from_anchor(terms, terms, on_postgresql, False),
             statements.page_by_number(terms, on_postgresql),
         )
         for statement in yielding_items:

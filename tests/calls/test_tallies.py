@@ -169,13 +169,13 @@ def test_deep_pages_walk_to_their_anchor_from_the_nearer_end_of_the_day(
         CallRepository(session.connection(), tenant.user.id).insert_many(calls)
     monkeypatch.setattr(repository_module, "PLAIN_OFFSET_LIMIT", 0)
     walks: list[bool] = []
-    anchor = statements.anchor
+    page_from_anchor = statements.page_from_anchor
 
-    def recording_anchor(terms: Any, on_postgresql: bool, oldest_first: bool = False) -> Any:
+    def recording(terms: Any, window: Any, on_postgresql: bool, oldest_first: bool) -> Any:
         walks.append(oldest_first)
-        return anchor(terms, on_postgresql, oldest_first)
+        return page_from_anchor(terms, window, on_postgresql, oldest_first)
 
-    monkeypatch.setattr(statements, "anchor", recording_anchor)
+    monkeypatch.setattr(statements, "page_from_anchor", recording)
     with db.read() as session:
         repository = CallRepository(session.connection(), tenant.user.id)
         for filters in (CallFilters(), CallFilters(status="failed")):

@@ -195,18 +195,15 @@ class CallRepository:
                 statement, {**where.params, "offset": offset, "limit": limit}
             ).all()
         window, rest, size = self._jump(filters, offset)
-        window_where = self.where(window)
+        window_where = self.where(window, dates="window_")
         oldest_first = False
         if size is not None and size - rest <= rest:  # nearer the window's oldest row
             oldest_first, rest = True, size - 1 - rest
-        anchor = self.connection.execute(
-            sql.anchor(window_where.terms, self._postgresql, oldest_first),
-            {**window_where.params, "rest": rest},
-        ).first()
-        if anchor is None:
-            return []
-        params = {**where.params, "anchor_at": anchor[0], "anchor_id": anchor[1], "limit": limit}
-        return self.connection.execute(sql.seek_page(where.terms, self._postgresql), params).all()
+        statement = sql.page_from_anchor(
+            where.terms, window_where.terms, self._postgresql, oldest_first
+        )
+        params = {**where.params, **window_where.params, "rest": rest, "limit": limit}
+        return self.connection.execute(statement, params).all()
 
     def _page_by_number(self, filters: CallFilters, *, offset: int, limit: int) -> list[Row[Any]]:
         where = self.where(filters)

@@ -210,9 +210,6 @@ def anchor(
     )
 
 
-_UP_TO_ANCHOR = tuple_(Call.created_at, Call.id) <= tuple_(
-    bindparam("anchor_at", type_=DateTime()), bindparam("anchor_id", type_=BigInteger())
-)
 _LAST_KEY = tuple_(
     bindparam("after_at", type_=DateTime()), bindparam("after_id", type_=BigInteger())
 )
@@ -220,9 +217,18 @@ _AFTER_LAST = tuple_(Call.created_at, Call.id) < _LAST_KEY
 
 
 @cache
-def seek_page(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
+def page_from_anchor(
+    terms: tuple[Term, ...],
+    window_terms: tuple[Term, ...],
+    on_postgresql: bool,
+    oldest_first: bool,
+) -> Select[Any]:
+    """A deep page in one statement: the rows of ``terms`` from the anchor down, newest
+    first, the anchor being found in the narrow window of ``window_terms`` (``anchor``; its
+    date parameters named apart). No anchor (past the end) gives no rows."""
+    key = anchor(window_terms, on_postgresql, oldest_first).correlate(None).scalar_subquery()
     return (
-        ITEMS.where(*_conditions(terms, on_postgresql), _UP_TO_ANCHOR)
+        ITEMS.where(*_conditions(terms, on_postgresql), tuple_(Call.created_at, Call.id) <= key)
         .order_by(*_NEWEST_FIRST)
         .limit(_limit("limit"))
     )
