@@ -269,8 +269,14 @@ def page_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
         .limit(_limit("limit"))
         .subquery("keys")
     )
+    return _rows_by_key(ITEMS, keys, on_postgresql)
+
+
+def _rows_by_key(columns: Select[Any], keys: Subquery, on_postgresql: bool) -> Select[Any]:
+    """``columns`` of the calls whose ids ``keys`` lists, fetched by primary key, newest
+    first (in an order no index gives, see ``_by_number_order``)."""
     return (
-        ITEMS.join(keys, Call.id == keys.c.key)
+        columns.join(keys, Call.id == keys.c.key)
         .where(Call.user_id == bindparam("user_id"))
         .order_by(*_by_number_order(on_postgresql))
     )
@@ -350,11 +356,7 @@ def export_chunk(
             .limit(_limit("limit"))
             .subquery("keys")
         )
-        return (
-            items.join(keys, Call.id == keys.c.key)
-            .where(Call.user_id == bindparam("user_id"))
-            .order_by(*_by_number_order(on_postgresql))
-        )
+        return _rows_by_key(items, keys, on_postgresql)
     conditions = _conditions(terms, on_postgresql)
     if after_last:
         conditions.append(_AFTER_LAST)
