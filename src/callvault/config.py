@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///callvault.db"
@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     token_touch_interval: int = 60
     """Seconds between writes of a token's ``last_used_at``."""
 
-    db_pool_size: int = 10
+    db_pool_size: int = Field(default=10, ge=1)
     """Pooled connections per worker, and so the requests a worker runs on the database
     at once (its thread pool has as many threads); more wait their turn."""
 

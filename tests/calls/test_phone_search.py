@@ -19,7 +19,7 @@ from sqlalchemy import Engine, event, insert, inspect, text
 
 from callvault.calls import repository as repository_module
 from callvault.calls import service, statements
-from callvault.calls.fields import phone_digits
+from callvault.calls.fields import ITEM_KEYS, phone_digits
 from callvault.calls.filters import CallFilters
 from callvault.calls.models import Call
 from callvault.calls.repository import CallRepository
@@ -108,6 +108,14 @@ def _check(repository: CallRepository, rows: list[dict[str, Any]], filters: Call
         assert got == expected[offset : offset + 4], (filters, offset)
     exported = [row.id for row in repository.newest_first(filters, chunk=7)]
     assert exported == expected, filters
+    for offset in sorted({0, 1, total // 2, total - 3, total, total + 5}):
+        if offset < 0:
+            continue
+        counted = repository.count_and_page(filters, offset=offset, limit=4)
+        if counted is None:  # a deep page of a substring scan: the day jump, page() above
+            continue
+        listed = [dict(zip(ITEM_KEYS, row, strict=True))["id"] for row in counted[1]]
+        assert (counted[0], listed) == (total, expected[offset : offset + 4]), (filters, offset)
 
 
 def _queries(rows: list[dict[str, Any]]) -> list[str]:
@@ -538,12 +546,13 @@ def _generic_plan(db: Database, statement: Any, values: dict[str, str]) -> str:
         numbered = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", sql)
         connection.exec_driver_sql(f"PREPARE generic_probe AS {numbered}")
         connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
-        arguments = ", ".join(values[name] for name in names)
-        plan = connection.exec_driver_sql(f"EXPLAIN EXECUTE generic_probe({arguments})")
-        text_plan = "\n".join(row[0] for row in plan)
-        connection.exec_driver_sql("DEALLOCATE generic_probe")
-        connection.exec_driver_sql("RESET plan_cache_mode")
-    return text_plan
+        try:
+            arguments = ", ".join(values[name] for name in names)
+            plan = connection.exec_driver_sql(f"EXPLAIN EXECUTE generic_probe({arguments})")
+            return "\n".join(row[0] for row in plan)
+        finally:
+            connection.exec_driver_sql("DEALLOCATE generic_probe")
+            connection.exec_driver_sql("RESET plan_cache_mode")
 
 
 def test_a_generic_plan_still_probes_each_number(tenant: Tenant, db: Database) -> None:

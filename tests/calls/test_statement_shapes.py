@@ -19,6 +19,7 @@ CACHES = (
     statements.counted_page,
     statements.page,
     statements.page_by_number,
+    statements.counted_page_by_number,
     statements.anchor,
     statements.page_from_anchor,
     statements.day_holding,

@@ -292,15 +292,17 @@ def _keys_by_number(
         if after_last:
             conditions.append(_AFTER_LAST)
         return select(Call.id.label("key")).where(*conditions).order_by(*_by_number_order(False))
-    matches = _matches_by_number(terms, on_postgresql).subquery("matches")
+    matches = _matches_by_number(terms, on_postgresql, after_last=after_last).subquery("matches")
     keys = select(matches.c.id.label("key"))
-    if after_last:
-        keys = keys.where(tuple_(matches.c.created_at, matches.c.id) < _LAST_KEY)
     return keys.order_by(matches.c.created_at.desc(), matches.c.id.desc())
 
 
-def _matches_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[datetime, int]:
-    """The keys of the calls matching ``terms``, one of whose is ``digits in numbers``.
+def _matches_by_number(
+    terms: tuple[Term, ...], on_postgresql: bool, *, after_last: bool = False
+) -> Select[datetime, int]:
+    """The keys of the calls matching ``terms``, one of whose is ``digits in numbers``
+    (after the key ``after_at``/``after_id`` when ``after_last``: inside each probe, so an
+    export's later chunks start their index ranges there instead of re-reading them).
 
     On PostgreSQL each number is its own index range, probed from the unnested array inside
     a LATERAL subquery that ``OFFSET 0`` keeps from being flattened: a plan of this shape
@@ -308,14 +310,16 @@ def _matches_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[d
     probes for a walk over all of a large user's index entries (what ``= ANY(array)`` got
     for the largest user: the generic plan assumes an average user and filters instead).
     """
+    after = [_AFTER_LAST] if after_last else []
     if not on_postgresql:
-        return select(Call.created_at, Call.id).where(*_conditions(terms, on_postgresql))
+        conditions = [*_conditions(terms, on_postgresql), *after]
+        return select(Call.created_at, Call.id).where(*conditions)
+    others = [_condition(term, on_postgresql) for term in terms if term[1] != "in"] + after
     numbers = (
         func.unnest(bindparam("numbers", type_=_NUMBERS))
         .table_valued("digits")
         .render_derived(name="number")
     )
-    others = [_condition(term, on_postgresql) for term in terms if term[1] != "in"]
     probe = (
         select(Call.created_at, Call.id)
         .where(Call.client_phone_digits == numbers.c.digits, *others)

@@ -54,6 +54,7 @@ def create_database_engine(
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
             url,
+            pool_size=pool_size,  # kept as many as the app's thread pool runs at once
             connect_args={"check_same_thread": False, "timeout": 30},
             json_deserializer=loads_stored,
         )
