@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
     ColumnElement,
     Date,
@@ -210,10 +211,9 @@ def anchor(
     )
 
 
-_LAST_KEY = tuple_(
+_AFTER_LAST = tuple_(Call.created_at, Call.id) < tuple_(
     bindparam("after_at", type_=DateTime()), bindparam("after_id", type_=BigInteger())
 )
-_AFTER_LAST = tuple_(Call.created_at, Call.id) < _LAST_KEY
 
 
 @cache
@@ -287,12 +287,15 @@ def _keys_by_number(
 ) -> Select[int]:
     """The ids (``key``) of the calls matching ``terms`` (found by number), newest first,
     after the key ``after_at``/``after_id`` when ``after_last``."""
-    if not on_postgresql:
-        conditions = _conditions(terms, on_postgresql)
-        if after_last:
-            conditions.append(_AFTER_LAST)
-        return select(Call.id.label("key")).where(*conditions).order_by(*_by_number_order(False))
-    matches = _matches_by_number(terms, on_postgresql, after_last=after_last).subquery("matches")
+    matches = _matches_by_number(terms, on_postgresql, after_last=after_last)
+    if not on_postgresql:  # straight from calls, in SQLite's order that no index gives
+        keys = matches.with_only_columns(Call.id.label("key"))
+        return keys.order_by(*_by_number_order(on_postgresql))
+    return _newest_keys(matches.subquery("matches"))
+
+
+def _newest_keys(matches: Subquery | CTE) -> Select[int]:
+    """The ids (``key``) of ``matches`` (columns ``created_at``, ``id``), newest first."""
     keys = select(matches.c.id.label("key"))
     return keys.order_by(matches.c.created_at.desc(), matches.c.id.desc())
 
@@ -336,13 +339,7 @@ def counted_page_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Sele
     sorted for the page's keys; only the page's rows are read, by primary key."""
     matches = _matches_by_number(terms, on_postgresql).cte("matches")
     total = select(func.count().label("total")).select_from(matches)
-    keys = (
-        select(matches.c.id.label("key"))
-        .order_by(matches.c.created_at.desc(), matches.c.id.desc())
-        .offset(_limit("offset"))
-        .limit(_limit("limit"))
-        .subquery("keys")
-    )
+    keys = _newest_keys(matches).offset(_limit("offset")).limit(_limit("limit")).subquery("keys")
     page = ITEMS.join(keys, Call.id == keys.c.key).where(Call.user_id == bindparam("user_id"))
     return counted_page(total, page)
 
