@@ -21,8 +21,6 @@ import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from callvault.api.app import create_fastapi
 from callvault.api.deps import AppContext
 from callvault.api.middleware import LaravelRouting
@@ -32,7 +30,7 @@ from callvault.config import Settings
 from callvault.db.database import Database
 from callvault.laravel.query import clean_query, parse_query
 from callvault.tokens.service import issue_token
-from callvault.users.models import User
+from callvault.unit_of_work import reading, writing
 
 
 def _scope(path: str, token: str) -> dict[str, Any]:
@@ -83,8 +81,8 @@ def _floor(database: Database, user_id: int, query_string: str, count: int) -> f
     query = parse_list_query(clean_query(parse_query(query_string.encode())), ZoneInfo("UTC"))
     started = time.perf_counter()
     for _ in range(count):
-        with database.connect() as connection:
-            service.list_calls(connection, user_id, query)
+        with reading(database) as unit:
+            service.list_calls(unit.tenant(user_id), query)
     return time.perf_counter() - started
 
 
@@ -100,9 +98,8 @@ def main(argv: list[str] | None = None) -> None:
 
     settings = Settings(database_url=args.url)
     database = Database(args.url)
-    with database.write() as session:
-        user = session.scalars(select(User).where(User.id == args.user)).one()
-        token = issue_token(session, user, name="inprocess").plain_text
+    with writing(database) as unit:
+        token = issue_token(unit.tenant(args.user), name="inprocess").plain_text
     fastapi = create_fastapi(settings)
     fastapi.state.context = AppContext(settings, database)
     app = LaravelRouting(fastapi)

@@ -39,7 +39,7 @@ from callvault.calls.statements import ITEMS
 from callvault.db.database import Database
 from callvault.laravel.query import clean_query, parse_query
 from callvault.tokens.service import issue_token
-from callvault.users.models import User
+from callvault.unit_of_work import reading, writing
 
 UTC = ZoneInfo("UTC")
 
@@ -135,15 +135,15 @@ def _floor_action(db: Database, user_id: int, url: str) -> Callable[[], object]:
         call_id = int(path.rsplit("/", 1)[1])
 
         def one() -> object:
-            with db.connect() as connection:
-                return service.get_call(connection, user_id, str(call_id), call_id)
+            with reading(db) as unit:
+                return service.get_call(unit.tenant(user_id), str(call_id), call_id)
 
         return one
     query = parse_list_query(clean_query(parse_query(query_string.encode())), UTC)
 
     def listing() -> object:
-        with db.connect() as connection:
-            return service.list_calls(connection, user_id, query)
+        with reading(db) as unit:
+            return service.list_calls(unit.tenant(user_id), query)
 
     return listing
 
@@ -270,11 +270,9 @@ def measure(url: str, args: argparse.Namespace) -> tuple[list[Result], list[floa
     db = Database(url, pool_size=4)
     users = {"largest": 1, "median": USERS // 2 + 1}
     tokens: dict[int, str] = {}
-    with db.write() as session:
+    with writing(db) as unit:
         for user_id in users.values():
-            user = session.get(User, user_id)
-            assert user is not None
-            tokens[user_id] = issue_token(session, user, name="bench").plain_text
+            tokens[user_id] = issue_token(unit.tenant(user_id), name="bench").plain_text
     server = _serve(url, args.workers)
     results: list[Result] = []
     rss: list[float] = []
@@ -345,15 +343,18 @@ def _versions(url: str) -> str:
     import uvicorn
 
     db = Database(url, pool_size=1)
+    sqlite = db.backend.name == "sqlite"
     with db.read() as session:
         server = session.scalar(
-            text("SELECT sqlite_version()" if db.is_sqlite else "SHOW server_version")
+            text(
+                "SELECT sqlite_version()" if db.backend.name == "sqlite" else "SHOW server_version"
+            )
         )
     db.dispose()
     memory = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
     return (
         f"{os.cpu_count()} cores, {int(memory) // 1024 // 1024} GiB RAM, "
-        f"Python {platform.python_version()}, {'SQLite' if db.is_sqlite else 'PostgreSQL'} "
+        f"Python {platform.python_version()}, {'SQLite' if sqlite else 'PostgreSQL'} "
         f"{server}, SQLAlchemy {sqlalchemy.__version__}, FastAPI {fastapi.__version__}, "
         f"uvicorn {uvicorn.__version__}, latency client http.client, load driver "
         f"{'wrk (-t2 -c16)' if shutil.which('wrk') else 'Python threads (16)'}"

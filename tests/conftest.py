@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ from callvault.db.database import Database
 from callvault.migrations import upgrade_database
 from callvault.models import Base
 from callvault.tokens.service import issue_token
+from callvault.unit_of_work import Tenant as TenantView
+from callvault.unit_of_work import reading, writing
 from callvault.users.models import User
 from callvault.users.service import create_user
 
@@ -178,13 +181,37 @@ class Tenant:
     def get(self, client: TestClient, url: str, **kwargs: Any) -> Any:
         return client.get(url, headers=self.headers, **kwargs)
 
+    @contextmanager
+    def write(self) -> Iterator[TenantView]:
+        """A committed unit of work for this user."""
+        with tenant_write(self.db, self.user.id) as tenant:
+            yield tenant
+
+    @contextmanager
+    def read(self) -> Iterator[TenantView]:
+        """A read unit of work for this user (the hot path's kind)."""
+        with tenant_read(self.db, self.user.id) as tenant:
+            yield tenant
+
+
+@contextmanager
+def tenant_write(db: Database, user_id: int) -> Iterator[TenantView]:
+    with writing(db) as unit:
+        yield unit.tenant(user_id)
+
+
+@contextmanager
+def tenant_read(db: Database, user_id: int) -> Iterator[TenantView]:
+    with reading(db) as unit:
+        yield unit.tenant(user_id)
+
 
 @pytest.fixture
 def make_tenant(db: Database) -> Callable[[str], Tenant]:
     def build(email: str) -> Tenant:
-        with db.write() as session:
-            user = create_user(session, name=email.split("@")[0], email=email)
-            issued = issue_token(session, user, name="test")
+        with writing(db) as unit:
+            user = create_user(unit, name=email.split("@")[0], email=email)
+            issued = issue_token(unit.tenant(user.id), name="test")
         return Tenant(db, user, issued.plain_text)
 
     return build

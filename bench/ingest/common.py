@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from callvault.db.database import Database
 from callvault.migrations import upgrade_database
+from callvault.unit_of_work import writing
 from callvault.users.service import create_user
 from callvault.webhooks import service as webhooks
 
@@ -50,9 +51,9 @@ def fresh_database(backend: str, pg_url: str = DEFAULT_PG) -> Iterator[str]:
 def tenant_with_endpoint(url: str, email: str = "bench@example.com") -> tuple[str, str]:
     """Create a user and a webhook endpoint; (endpoint id, secret)."""
     database = Database(url, pool_size=1)
-    with database.write() as session:
-        user = create_user(session, name="bench", email=email)
-        created = webhooks.create_endpoint(session, user.id, "bench")
+    with writing(database) as unit:
+        user = create_user(unit, name="bench", email=email)
+        created = webhooks.create_endpoint(unit.tenant(user.id), "bench")
     database.dispose()
     return created.endpoint.id, created.secret
 

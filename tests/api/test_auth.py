@@ -65,19 +65,15 @@ def test_last_bearer_wins_and_a_comma_ends_it(client, tenant) -> None:
 
 def test_revoked_token_answers_401(client, tenant, db) -> None:
     assert status(client, f"Bearer {tenant.token}") == 200
-    with db.write() as session:
-        revoke_token(session, tenant.user, int(tenant.token.split("|")[0]))
+    with tenant.write() as view:
+        revoke_token(view, int(tenant.token.split("|")[0]))
     assert status(client, f"Bearer {tenant.token}") == 401
 
 
 def test_expired_token_answers_401_and_future_expiry_works(client, tenant, db) -> None:
-    with db.write() as session:
-        expired = issue_token(
-            session, tenant.user, name="old", expires_at=utcnow() - timedelta(seconds=1)
-        )
-        valid = issue_token(
-            session, tenant.user, name="new", expires_at=utcnow() + timedelta(days=1)
-        )
+    with tenant.write() as view:
+        expired = issue_token(view, name="old", expires_at=utcnow() - timedelta(seconds=1))
+        valid = issue_token(view, name="new", expires_at=utcnow() + timedelta(days=1))
     assert status(client, f"Bearer {expired.plain_text}") == 401
     assert status(client, f"Bearer {expired.plain_text.split('|')[1]}") == 401
     assert status(client, f"Bearer {valid.plain_text}") == 200

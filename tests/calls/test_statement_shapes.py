@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
-from callvault.calls import statements
+import pytest
+
+from callvault.calls import repository as repository_module
+from callvault.calls import service, statements
 from callvault.calls.fields import ITEM_KEYS
 from callvault.calls.filters import CallFilters
-from callvault.calls.repository import CallRepository
+from callvault.calls.schemas import CallListQuery
+from callvault.calls.statements import Field, Match, Term
+from callvault.db.backends import POSTGRESQL, SQLITE
 from callvault.db.database import Database
+from tests.calls.test_tallies import _expected
 from tests.conftest import Tenant
 
 CACHES = (
@@ -18,12 +25,14 @@ CACHES = (
     statements.tallied_count,
     statements.counted_page,
     statements.page,
-    statements.page_by_number,
     statements.counted_page_by_number,
     statements.anchor,
     statements.page_from_anchor,
     statements.day_holding,
+    statements.export_chunk,
 )
+START = datetime(2025, 3, 1)
+PER_PAGE = 3
 
 
 def _sizes() -> list[int]:
@@ -41,55 +50,88 @@ def _filters(status: str, day: datetime, digits: str) -> list[CallFilters]:
 
 
 def test_new_values_reuse_the_cached_statements(
-    db: Database, make_tenant: Callable[[str], Tenant]
+    db: Database, make_tenant: Callable[[str], Tenant], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Two users whose calls are alike up to a day's shift, read with other values (their
+    own status, day and number) through every page, deep ones included, and the export:
+    the second reads only shapes the first built, and gets its own rows."""
+    monkeypatch.setattr(repository_module, "PLAIN_OFFSET_LIMIT", PER_PAGE)
     tenants = [make_tenant(f"shape{i}@example.com") for i in range(2)]
-    start = datetime(2025, 3, 1)
-    for tenant in tenants:
-        for index in range(40):
-            tenant.add_call(
-                status="completed" if index % 2 else "failed",
-                client_phone_number=f"+1555000{index:04d}",
-                created_at=start + timedelta(hours=7 * index),
-            )
+    statuses = ("completed", "failed")
+    stored: list[list[dict[str, Any]]] = []
+    for shift, tenant in enumerate(tenants):
+        stored.append(
+            [
+                tenant.add_call(
+                    status=statuses[(index + shift) % 2],
+                    client_phone_number=f"+1555000{index:04d}",
+                    assistant_id=None,
+                    campaign_id=None,
+                    created_at=START + timedelta(days=shift, hours=7 * index),
+                )
+                for index in range(40)
+            ]
+        )
 
-    def read_all(tenant: Tenant, status: str, day: datetime, digits: str) -> list[int]:
-        with db.connect() as connection:
-            calls = CallRepository(connection, tenant.user.id)
-            found = []
+    def read_all(tenant: Tenant, status: str, day: datetime, digits: str) -> list[Any]:
+        """Each filter's total, every page's rows (one past the end too) and the export."""
+        found: list[Any] = []
+        with tenant.read() as view:
             for filters in _filters(status, day, digits):
-                total = calls.count(filters)
-                assert calls.count_and_page(filters, offset=0, limit=3) is not None
-                assert calls.count_and_page(filters, offset=0, limit=3)[0] == total  # type: ignore[index]
+                total = view.calls.count(filters)
                 found.append(total)
-                for offset in (0, 5, 400):
-                    found.extend(row.id for row in calls.page(filters, offset=offset, limit=3))
-            return found
+                for page in range(1, total // PER_PAGE + 3):
+                    query = CallListQuery(filters, page=page, per_page=PER_PAGE)
+                    listed = service.list_calls(view, query)
+                    assert listed.total == total
+                    items = [dict(zip(ITEM_KEYS, row, strict=True)) for row in listed.rows]
+                    found.append([(item["id"], item["created_at"]) for item in items])
+                exported = view.calls.newest_first(filters, chunk=2)
+                found.append([(row.id, row.created_at) for row in exported])
+        return found
 
-    read_all(tenants[0], "completed", start, "15550000001")
+    def expected(rows: list[dict[str, Any]], status: str, day: datetime, digits: str) -> list[Any]:
+        created = {row["id"]: row["created_at"] for row in rows}
+        found: list[Any] = []
+        for filters in _filters(status, day, digits):
+            keys = [(call_id, created[call_id]) for call_id in _expected(rows, filters)]
+            found.append(len(keys))
+            for page in range(1, len(keys) // PER_PAGE + 3):
+                found.append(keys[(page - 1) * PER_PAGE : page * PER_PAGE])
+            found.append(keys)
+        return found
+
+    first = ("completed", START, "15550000001")
+    assert read_all(tenants[0], *first) == expected(stored[0], *first)
     before = _sizes()
-    found = read_all(tenants[1], "failed", start + timedelta(days=1), "15550000012")
+    second = ("failed", START + timedelta(days=1), "15550000012")
+    assert read_all(tenants[1], *second) == expected(stored[1], *second)
     assert _sizes() == before
-    assert found == read_all(tenants[1], "failed", start + timedelta(days=1), "15550000012")
-    assert any(found)
+    assert all(before)
 
 
 def test_every_page_statement_selects_the_item_columns_in_item_order() -> None:
     """Items are read by position (``call_item``): each statement that yields list items
-    selects exactly ``ITEM_KEYS``, in order (the counted page puts ``total`` first)."""
-    terms = (("user_id", "=", "user_id"),)
-    for on_postgresql in (True, False):
-        page = statements.page(terms, on_postgresql)
+    selects exactly ``ITEM_KEYS``, in order (the counted pages put ``total`` first)."""
+    terms = (Term(Field.USER, Match.EQUAL, "user_id"),)
+    by_number = (*terms, Term(Field.DIGITS, Match.ONE_OF, "numbers"))
+    for backend in (SQLITE, POSTGRESQL):
+        page = statements.page(terms, backend)
         yielding_items = (
             statements.ITEMS,
             statements.ONE_CALL,
             page,
-            statements.page_from_anchor(terms, terms, on_postgresql, False),
-            statements.page_by_number(terms, on_postgresql),
+            statements.page_from_anchor(terms, terms, backend, False),
+            statements.page_from_anchor(terms, terms, backend, True),
         )
         for statement in yielding_items:
             assert tuple(statement.selected_columns.keys()) == ITEM_KEYS
-        counted = statements.counted_page(statements.count(terms, on_postgresql), page)
-        assert tuple(counted.selected_columns.keys()) == ("total", *ITEM_KEYS)
-        export = statements.export_chunk(terms, False, False, on_postgresql)
-        assert tuple(export.selected_columns.keys())[: len(ITEM_KEYS)] == ITEM_KEYS
+        for counted in (
+            statements.counted_page(statements.count(terms, backend), page),
+            statements.counted_page_by_number(by_number, backend),
+        ):
+            assert tuple(counted.selected_columns.keys()) == ("total", *ITEM_KEYS)
+        for chosen, found_by_number in ((terms, False), (by_number, True)):
+            for after_last in (False, True):
+                export = statements.export_chunk(chosen, found_by_number, after_last, backend)
+                assert tuple(export.selected_columns.keys())[: len(ITEM_KEYS)] == ITEM_KEYS

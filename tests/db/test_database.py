@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from callvault.db.database import Database, snapshot
-from tests.conftest import Tenant
+from callvault.calls.filters import CallFilters
+from callvault.db.database import Database
+from callvault.unit_of_work import Tenant as TenantView
+from tests.conftest import Tenant, tenant_read, tenant_write
 
 COUNT = text("SELECT count(*) FROM calls WHERE user_id = :u")
+EVERY_CALL = CallFilters()
 
 
 def _count(database: Database, user_id: int) -> int:
@@ -16,40 +19,44 @@ def _count(database: Database, user_id: int) -> int:
         return int(connection.scalar(COUNT, {"u": user_id}) or 0)
 
 
+def _seen(view: TenantView) -> tuple[int, int]:
+    """The view's calls counted row by row and from the tallies."""
+    return view.calls.count_rows(EVERY_CALL), view.calls.count(EVERY_CALL)
+
+
 def test_a_snapshot_keeps_its_view_while_others_commit(db: Database, tenant: Tenant) -> None:
     user_id = tenant.user.id
     tenant.add_call(id=1)
-    with db.connect() as connection:
-        connection.scalar(text("SELECT 1"))  # a read before, as the token lookup does
-        with snapshot(connection):
-            before = connection.scalar(COUNT, {"u": user_id})
+    with tenant.read() as view:
+        view.calls.get(1)  # a read before, as the token lookup does
+        with view.snapshot():
+            before = _seen(view)
             tenant.add_call(id=2)  # committed by another connection
-            assert connection.scalar(COUNT, {"u": user_id}) == before == 1
+            assert _seen(view) == before == (1, 1)
     assert _count(db, user_id) == 2
+    with tenant.read() as view:
+        assert _seen(view) == (2, 2)
 
 
 def test_after_a_snapshot_the_connection_is_autocommit_again(db: Database, tenant: Tenant) -> None:
-    user_id = tenant.user.id
-    with db.connect() as connection:
-        with snapshot(connection):
-            assert connection.scalar(COUNT, {"u": user_id}) == 0
-        assert connection.scalar(COUNT, {"u": user_id}) == 0
+    with tenant.read() as view:
+        with view.snapshot():
+            assert _seen(view) == (0, 0)
+        assert _seen(view) == (0, 0)
         tenant.add_call(id=1)
-        expected = 0 if db.is_sqlite else 1
-        assert connection.scalar(COUNT, {"u": user_id}) == expected
+        expected = 0 if db.backend.name == "sqlite" else 1
+        assert _seen(view) == (expected, expected)
 
 
-def test_a_snapshot_needs_a_read_connection(db: Database) -> None:
-    with db.write() as session:
-        if db.is_sqlite:
-            with snapshot(session.connection()):
+def test_a_snapshot_needs_a_read_connection(db: Database, tenant: Tenant) -> None:
+    with tenant_write(db, tenant.user.id) as view:
+        if db.backend.name == "sqlite":
+            with view.snapshot():
                 pass  # a SQLite read or write is one transaction already
         else:
-            with (
-                pytest.raises(ValueError, match=r"Database\.connect"),
-                snapshot(session.connection()),
-            ):
+            with pytest.raises(ValueError, match=r"Database\.connect"), view.snapshot():
                 pass
+        assert view.calls.count_rows(EVERY_CALL) == 0  # the write unit still works
 
 
 def test_statements_outside_a_snapshot_see_every_commit_on_postgresql(
@@ -59,11 +66,11 @@ def test_statements_outside_a_snapshot_see_every_commit_on_postgresql(
     deferred transaction from its first statement."""
     user_id = tenant.user.id
     tenant.add_call(id=1)
-    with db.connect() as connection:
-        assert connection.scalar(COUNT, {"u": user_id}) == 1
+    with tenant_read(db, user_id) as view:
+        assert _seen(view) == (1, 1)
         tenant.add_call(id=2)
-        expected = 1 if db.is_sqlite else 2
-        assert connection.scalar(COUNT, {"u": user_id}) == expected
+        expected = 1 if db.backend.name == "sqlite" else 2
+        assert _seen(view) == (expected, expected)
 
 
 def _prepared_after_runs(url: str, *, prepared_statements: bool) -> int:
@@ -87,18 +94,19 @@ def test_repeated_statements_are_prepared_unless_switched_off(database_url: str)
 
 
 def test_reads_keep_the_prepared_statements(database_url: str) -> None:
-    """A ROLLBACK makes psycopg deallocate them all; read units of work commit instead."""
+    """A ROLLBACK makes psycopg deallocate them all; a read unit's snapshot and a read
+    session commit instead."""
     if database_url.startswith("sqlite"):
         pytest.skip("psycopg's prepared statements")
     database = Database(database_url, pool_size=1)
     held = text("SELECT count(*) FROM pg_prepared_statements")
     try:
-        with database.connect() as connection:
+        with tenant_read(database, 1) as view:
             for _ in range(10):
-                connection.scalar(COUNT, {"u": 1})
-            before = connection.scalar(held)
-            with snapshot(connection):
-                connection.scalar(COUNT, {"u": 1})
+                view.calls.count_rows(EVERY_CALL)
+            before = view.calls.connection.scalar(held)
+            with view.snapshot():
+                view.calls.count_rows(EVERY_CALL)
         with database.read() as session:
             session.execute(text("SELECT 1"))
         with database.connect() as connection:  # the pool's only connection again

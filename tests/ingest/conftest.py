@@ -39,8 +39,8 @@ class Hook:
 
 
 def make_hook(db: Database, tenant: Tenant, name: str = "provider") -> Hook:
-    with db.write() as session:
-        created = service.create_endpoint(session, tenant.user.id, name)
+    with tenant.write() as view:
+        created = service.create_endpoint(view, name)
     return Hook(created.endpoint.id, created.secret)
 
 

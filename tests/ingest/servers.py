@@ -1,13 +1,19 @@
-"""A second callvault instance for tests: a real uvicorn server on a free port, in a thread."""
+"""Real callvault servers for tests: uvicorn in a thread, or in its own process."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import httpx
 import uvicorn
 
 from callvault.api.app import create_app
@@ -48,3 +54,52 @@ def serving(database_url: str) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+class Server:
+    """``uvicorn callvault`` in its own process on 127.0.0.1, stopped by a signal."""
+
+    def __init__(self, database_url: str, log: Path | None = None) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "CALLVAULT_DATABASE_URL": database_url}
+        self.log = log  # the server's stderr goes there (appended), else nowhere
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with open(self.log or os.devnull, "ab") as stderr:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "callvault.api.app:app_from_environment",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--log-level",
+                    "warning",
+                ],
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start")
+
+    def stop(self, sig: signal.Signals, timeout: float = 10) -> int:
+        """Send ``sig``, wait for the process to end; its return code."""
+        assert self.process is not None
+        self.process.send_signal(sig)
+        return self.process.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
-from callvault.calls.upsert import COPY_FROM, UPSERT_COLUMNS, CallUpsert
+from callvault.calls.upsert import COPY_FROM, UPSERT_COLUMNS
 from callvault.db.base import utcnow
 from callvault.db.database import Database
 from tests.calls.test_tallies import _tallies_match_calls
@@ -51,7 +51,7 @@ def cli(db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Cli
 
 
 def _paused_rows(db: Database) -> int:
-    if not db.is_sqlite:
+    if db.backend.name != "sqlite":
         return 0
     with db.read() as session:
         return int(session.execute(text("SELECT count(*) FROM call_counts_paused")).scalar_one())
@@ -89,7 +89,7 @@ def test_bulk_batches_keep_tallies_exact_through_inserts_and_merges(
 
 def test_copy_path_returns_only_rows_it_really_inserted(tenant: Tenant, db: Database) -> None:
     """A concurrent writer may take an id between the look and the insert (PostgreSQL)."""
-    if db.is_sqlite:
+    if db.backend.name == "sqlite":
         pytest.skip("SQLite's single writer holds the lock from the look to the insert")
     now = utcnow()
     taken = tenant.add_call(id=5, status="failed")
@@ -117,8 +117,8 @@ def test_copy_path_returns_only_rows_it_really_inserted(tenant: Tenant, db: Data
         }
         for call_id in range(1, COPY_FROM + 10)
     ]
-    with db.write() as session:
-        inserted = CallUpsert(session, tenant.user.id).insert_new(rows)
+    with tenant.write() as view:
+        inserted = view.upserts.insert_new(rows)
     assert inserted == set(range(1, COPY_FROM + 10)) - {5}
     with db.read() as session:
         status = session.execute(
@@ -156,8 +156,8 @@ def test_a_failed_bulk_insert_leaves_no_pause_and_no_tally(tenant: Tenant, db: D
         }
         for call_id in range(2, COPY_FROM + 2)
     ]
-    with pytest.raises(IntegrityError), db.write() as session:
-        CallUpsert(session, tenant.user.id).insert_new(rows)
+    with pytest.raises(IntegrityError), tenant.write() as view:
+        view.upserts.insert_new(rows)
     assert _paused_rows(db) == 0
     with db.read() as session:
         count = session.execute(text("SELECT count(*) FROM calls")).scalar_one()
@@ -199,12 +199,12 @@ def test_update_many_overwrites_every_column_of_every_row(tenant: Tenant, db: Da
         3: dict.fromkeys(UPSERT_COLUMNS)
         | {"type": "inbound", "status": "failed", "created_at": later, "updated_at": later},
     }
-    with db.write() as session:
-        CallUpsert(session, tenant.user.id).update_many(
+    with tenant.write() as view:
+        view.upserts.update_many(
             [{"id": call_id, **values} for call_id, values in new_values.items()]
         )
-    with db.read() as session:
-        stored = CallUpsert(session, tenant.user.id).lock_existing([1, 2, 3])
+    with tenant.write() as view:
+        stored = view.upserts.lock_existing([1, 2, 3])
     assert stored[1] == new_values[1]
     assert stored[3] == new_values[3]
     assert stored[2]["variables"] == {"old": True}  # untouched

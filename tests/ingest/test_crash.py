@@ -11,9 +11,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,54 +24,11 @@ from callvault.calls.models import Call
 from callvault.db.database import Database
 from callvault.webhooks.signing import HEADER, sign
 from tests.ingest.conftest import Hook, call_payload
-from tests.ingest.servers import free_port
+from tests.ingest.servers import Server
 
 CALLS = int(os.environ.get("CALLVAULT_CRASH_CALLS", "1000"))  # raise it for a longer soak
 KILLS = 3
 THREADS = 8
-
-
-class Server:
-    """``uvicorn callvault`` in its own process, killable with SIGKILL."""
-
-    def __init__(self, database_url: str) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "CALLVAULT_DATABASE_URL": database_url}
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "callvault.api.app:app_from_environment",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-            ],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError("server did not start")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
 
 
 def deliveries() -> list[tuple[int, dict[str, Any]]]:

@@ -18,6 +18,7 @@ from callvault.errors import CallvaultError
 from callvault.ingest.models import SyncSource
 from callvault.ingest.sync import SyncFailed, UpstreamClient, retry_delay, sync_calls
 from callvault.tokens.service import issue_token
+from callvault.unit_of_work import tenant_units, writing
 from callvault.users.service import create_user
 from tests.ingest.servers import serving
 
@@ -30,10 +31,10 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
     url = f"sqlite:///{tmp_path_factory.mktemp('upstream') / 'upstream.db'}"
     with serving(url) as base:
         database = Database(url)
-        with database.write() as session:
-            owner = create_user(session, name="Upstream", email="up@example.com")
-            fill_demo_data(session, owner.id, calls=UPSTREAM_CALLS, seed=7)
-            token = issue_token(session, owner, name="sync").plain_text
+        with writing(database) as unit:
+            owner = create_user(unit, name="Upstream", email="up@example.com")
+            fill_demo_data(unit.tenant(owner.id), calls=UPSTREAM_CALLS, seed=7)
+            token = issue_token(unit.tenant(owner.id), name="sync").plain_text
         database.dispose()
         yield base, token
 
@@ -102,12 +103,15 @@ def test_interrupted_sync_resumes_after_the_last_stored_page(upstream, db, tenan
             seen.append(number)
             return inner.page(number)
 
+    failing = FailingAfter(Recording(), 2)  # type: ignore[arg-type]
+    units = tenant_units(db, tenant.user.id)
     with pytest.raises(CallvaultError):
-        sync_calls(db, tenant.user.id, FailingAfter(Recording(), 2), base, ZoneInfo("UTC"))  # type: ignore[arg-type]
+        sync_calls(units, failing, base, ZoneInfo("UTC"))  # type: ignore[arg-type]
     with db.read() as session:
         assert session.scalars(select(SyncSource)).one().next_page == 3
     seen.clear()
-    report = sync_calls(db, tenant.user.id, Recording(), base, ZoneInfo("UTC"))  # type: ignore[arg-type]
+    units = tenant_units(db, tenant.user.id)
+    report = sync_calls(units, Recording(), base, ZoneInfo("UTC"))  # type: ignore[arg-type]
     inner.close()
     assert seen == [3]
     assert (report.complete, report.created) == (True, UPSTREAM_CALLS - 200)
@@ -136,7 +140,9 @@ def test_retries_429_and_5xx_honouring_retry_after(db, tenant) -> None:
     upstream = UpstreamClient(
         "http://upstream.test", "t0k", transport=httpx.MockTransport(handler), sleep=sleeps.append
     )
-    report = sync_calls(db, tenant.user.id, upstream, "http://upstream.test", ZoneInfo("UTC"))
+    report = sync_calls(
+        tenant_units(db, tenant.user.id), upstream, "http://upstream.test", ZoneInfo("UTC")
+    )
     assert report.created == 1
     assert sleeps[0] == 7.0
     assert 0.25 <= sleeps[1] <= 1.0  # backoff without Retry-After

@@ -18,6 +18,7 @@ from callvault.campaigns.models import Campaign
 from callvault.cli.main import app
 from callvault.db.database import Database
 from callvault.migrations import upgrade_database
+from callvault.unit_of_work import writing
 from callvault.users.service import create_user
 from tests.conftest import Tenant, _create_postgres_database
 
@@ -133,8 +134,8 @@ def test_export_then_import_into_an_empty_database_is_lossless(
     monkeypatch.setenv(
         "CALLVAULT_DATABASE_URL", empty_database.engine.url.render_as_string(hide_password=False)
     )
-    with empty_database.write() as session:
-        create_user(session, name="copy", email=tenant.user.email)
+    with writing(empty_database) as unit:
+        create_user(unit, name="copy", email=tenant.user.email)
     output = invoke(cli, "import", str(exported), "--user", tenant.user.email)
     assert "3 created" in output
     assert stored(empty_database, tenant.user.email) == stored(db, tenant.user.email)

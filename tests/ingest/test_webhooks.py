@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from callvault.calls.models import Call
@@ -131,8 +132,8 @@ def test_several_v1_entries_and_rotation_grace(client, tenant, hook, db) -> None
     from callvault.webhooks import service
     from callvault.webhooks.signing import signature
 
-    with db.write() as session:
-        new_secret = service.rotate_secret(session, tenant.user.id, hook.id).secret
+    with tenant.write() as view:
+        new_secret = service.rotate_secret(view, hook.id).secret
     body = event("call.completed", call_payload(1))
     assert hook.post(client, body).status_code == 200  # old secret, within the grace period
     assert hook.post(client, body, secret=new_secret).status_code == 200
@@ -142,8 +143,8 @@ def test_several_v1_entries_and_rotation_grace(client, tenant, hook, db) -> None
     assert client.post(hook.path, content=raw, headers={"Callvault-Signature": header}).is_success
     from datetime import timedelta
 
-    with db.write() as session:
-        newest = service.rotate_secret(session, tenant.user.id, hook.id, timedelta(0)).secret
+    with tenant.write() as view:
+        newest = service.rotate_secret(view, hook.id, timedelta(0)).secret
     assert hook.post(client, body, secret=new_secret).status_code == 401
     assert hook.post(client, body, secret=newest).status_code == 200
 
@@ -233,6 +234,19 @@ def test_endpoint_management_api_and_delivery_log(client, tenant) -> None:
     deleted = client.delete(f"/api/user/webhooks/{endpoint['id']}", headers=tenant.headers)
     assert deleted.status_code == 204
     assert hook.post(client, event("call.completed", call_payload(1))).status_code == 404
+
+
+@pytest.mark.parametrize(("proxies", "trusted"), [(["*"], True), (["127.0.0.1"], False)])
+def test_endpoint_urls_honour_trusted_proxies(app_factory, tenant, proxies, trusted) -> None:
+    """The test client's peer is ``testclient``: only ``*`` trusts it."""
+    client = app_factory(trusted_proxies=proxies)
+    headers = {**tenant.headers, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "hooks.example"}
+    created = client.post("/api/user/webhooks", json={"name": "crm"}, headers=headers).json()
+    listed = client.get("/api/user/webhooks", headers=headers).json()["data"]
+    rotated = client.post(f"/api/user/webhooks/{created['id']}/rotate", headers=headers).json()
+    base = "https://hooks.example" if trusted else "http://localhost"
+    url = f"{base}/api/webhooks/calls/{created['id']}"
+    assert [created["url"], listed[0]["url"], rotated["url"]] == [url, url, url]
 
 
 def test_another_users_endpoint_is_not_manageable(client, tenant, make_tenant, db) -> None:

@@ -42,16 +42,20 @@ def create_fastapi(settings: Settings) -> FastAPI:
             settings.db_pool_size,
             prepared_statements=settings.db_prepared_statements,
         )
-        app.state.context = AppContext(settings, database)
+        context = app.state.context = AppContext(settings, database)
         # Handlers hold a pooled connection while they run in the thread pool; with more
         # threads than pooled connections, requests past the pool opened (and closed) a
         # connection of their own: a new PostgreSQL backend for 5% of list requests at
         # concurrency 16. Requests past the pool now wait in the event loop instead.
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+        context.webhook_batcher.start()
         try:
             yield
         finally:
-            database.dispose()
+            try:  # deliveries still queued are stored and answered before the engine goes
+                await context.webhook_batcher.stop()
+            finally:
+                database.dispose()
 
     app = FastAPI(
         title="callvault",

@@ -1,4 +1,6 @@
-"""Named dependencies: what a handler needs, said in its signature."""
+"""Named dependencies, and the request's units of work: what a handler needs, said in its
+signature. Handlers open their unit of work only through ``authenticated_read`` and
+``tenant_write``."""
 
 from __future__ import annotations
 
@@ -8,13 +10,14 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection
 
 from callvault.api.urls import TrustedProxies
 from callvault.config import Settings
 from callvault.db.database import Database
 from callvault.errors import Unauthenticated
 from callvault.tokens.service import TokenOwner, authenticate, bearer_from_header, touch_token
+from callvault.unit_of_work import Tenant, reading, writing
+from callvault.webhooks.batcher import DeliveryBatcher
 
 
 class AppContext:
@@ -23,6 +26,7 @@ class AppContext:
     def __init__(self, settings: Settings, database: Database) -> None:
         self.settings = settings
         self.database = database
+        self.webhook_batcher = DeliveryBatcher(database)  # started and stopped by the lifespan
         self.proxies = TrustedProxies(settings.trusted_proxies)
         zone = settings.timezone
         self.display_zone: ZoneInfo | None = None if settings.display_timezone == "UTC" else zone
@@ -41,25 +45,25 @@ Context = Annotated[AppContext, Depends(get_context)]
 @contextmanager
 def authenticated_read(
     request: Request, context: AppContext
-) -> Iterator[tuple[Connection, TokenOwner]]:
-    """A read connection and the user of the request's bearer token, found on it.
+) -> Iterator[tuple[Tenant, TokenOwner]]:
+    """A read unit of work for the user of the request's bearer token, found on it.
 
     Hot read endpoints use this directly so that signing in and answering share one
-    connection, one transaction and one trip through the thread pool. 401
-    ``Unauthenticated.`` when the token is missing, unknown, revoked or expired.
+    connection and one trip through the thread pool. 401 ``Unauthenticated.`` when the
+    token is missing, unknown, revoked or expired.
     """
     bearer = bearer_from_header(request.headers.get("authorization", ""))
     if bearer is None:
         raise Unauthenticated()
     database = context.database
-    with database.connect() as connection:
-        authentication = authenticate(connection, bearer, context.settings.token_touch_interval)
+    with reading(database) as unit:
+        authentication = authenticate(unit.tokens, bearer, context.settings.token_touch_interval)
         if authentication is None:
             raise Unauthenticated()
-        yield connection, authentication.user
+        yield unit.tenant(authentication.user.id), authentication.user
     if authentication.needs_touch:
-        with database.write() as session:
-            touch_token(session, authentication.token_id)
+        with writing(database) as unit:
+            touch_token(unit.tenant(authentication.user.id), authentication.token_id)
 
 
 def get_current_user(request: Request, context: Context) -> TokenOwner:
@@ -69,3 +73,11 @@ def get_current_user(request: Request, context: Context) -> TokenOwner:
 
 
 CurrentUser = Annotated[TokenOwner, Depends(get_current_user)]
+
+
+@contextmanager
+def tenant_write(context: AppContext, user: TokenOwner) -> Iterator[Tenant]:
+    """The request's write unit of work for ``user``: committed when the block ends, before
+    the answer is sent; rolled back if it raised."""
+    with writing(context.database) as unit:
+        yield unit.tenant(user.id)

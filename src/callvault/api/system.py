@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from callvault.api.deps import Context, CurrentUser
@@ -16,11 +15,10 @@ router = APIRouter()
 @router.get("/healthz", summary="Liveness and database check", tags=["system"])
 def healthz(context: Context) -> PhpJsonResponse:
     try:
-        with context.database.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        context.database.ping()
     except SQLAlchemyError:
         return message_response("Database unavailable.", 503)
-    return PhpJsonResponse({"status": "ok", "database": context.database.engine.dialect.name})
+    return PhpJsonResponse({"status": "ok", "database": context.database.backend.name})
 
 
 @router.get(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
 
-from callvault.api.deps import Context, CurrentUser, authenticated_read
+from callvault.api.deps import Context, CurrentUser, authenticated_read, tenant_write
 from callvault.api.responses import PhpJsonResponse, PhpValuesResponse, php_values
 from callvault.api.urls import RequestUrl
 from callvault.calls import service
@@ -51,11 +51,11 @@ def route_id(raw: str) -> int | None:
     openapi_extra={"parameters": LIST_PARAMETERS},
 )
 def list_calls(request: Request, context: Context) -> PhpValuesResponse:
-    with authenticated_read(request, context) as (connection, user):
+    with authenticated_read(request, context) as (tenant, _):
         query = clean_query(parse_query(request.scope["query_string"]))
         list_query = parse_list_query(query, context.calendar_zone)
         urls = PageUrls(RequestUrl(request, context.proxies).path_url(), query)
-        page = service.list_calls(connection, user.id, list_query)
+        page = service.list_calls(tenant, list_query)
     items = [php_item(row, context.display_zone) for row in page.rows]
     body: dict[str, Any] = paginate(
         items,
@@ -74,8 +74,8 @@ def list_calls(request: Request, context: Context) -> PhpValuesResponse:
     responses=ONE_CALL_RESPONSES,
 )
 def get_call(call_id: str, request: Request, context: Context) -> PhpValuesResponse:
-    with authenticated_read(request, context) as (connection, user):
-        row = service.get_call(connection, user.id, call_id, route_id(call_id))
+    with authenticated_read(request, context) as (tenant, _):
+        row = service.get_call(tenant, call_id, route_id(call_id))
     return PhpValuesResponse(php_item(row, context.display_zone))
 
 
@@ -87,6 +87,6 @@ def get_call(call_id: str, request: Request, context: Context) -> PhpValuesRespo
     responses={k: v for k, v in ONE_CALL_RESPONSES.items() if k != 200},
 )
 def delete_call(call_id: str, user: CurrentUser, context: Context) -> Response:
-    with context.database.write() as session:
-        service.delete_call(session, user.id, call_id, route_id(call_id))
+    with tenant_write(context, user) as tenant:
+        service.delete_call(tenant, call_id, route_id(call_id))
     return Response(status_code=204)

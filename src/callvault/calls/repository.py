@@ -1,7 +1,8 @@
 """Reading and writing one tenant's calls: there is no unscoped query here.
 
 The repository picks a statement shape from ``calls.statements`` for the filters and binds
-this user's values to it; every shape binds ``user_id``.
+this user's values to it; every shape binds ``user_id``. Built only by the unit of work
+(``callvault.unit_of_work.Tenant.calls``), for the unit's user.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from callvault.calls import statements as sql
 from callvault.calls.filters import CallFilters
 from callvault.calls.models import Call
 from callvault.calls.phones import SHORTEST_SUFFIX, suffix_range
+from callvault.calls.statements import Field, Match, Term
 from callvault.calls.tallies import (
     Range,
     day_end,
@@ -28,6 +30,7 @@ from callvault.calls.tallies import (
     split_days,
     tally_key,
 )
+from callvault.db.backends import Backend
 
 # Up to this offset a page is read with a plain OFFSET; deeper pages first find the day the
 # offset falls in from the tallies, then seek its first key with an index-only scan.
@@ -44,7 +47,7 @@ MAX_PHONE_NUMBERS = 1000
 class Where:
     """The shape of a WHERE clause over ``calls`` and the values of its parameters."""
 
-    terms: tuple[sql.Term, ...]
+    terms: tuple[Term, ...]
     params: dict[str, Any]
 
 
@@ -54,38 +57,42 @@ _LARGEST_OFFSET = 2**63 - 1  # what the databases' OFFSET can take; no user has 
 class CallRepository:
     """The calls of one user."""
 
-    def __init__(self, connection: Connection, user_id: int) -> None:
+    def __init__(self, connection: Connection, user_id: int, backend: Backend) -> None:
         self.connection = connection
         self.user_id = user_id
+        self.backend = backend
         self._numbers: dict[str, tuple[str, ...] | None] = {}
-        self._postgresql = connection.dialect.name == "postgresql"
 
-    def where(self, filters: CallFilters, *, dates: str = "") -> Where:
-        """The WHERE clause of ``filters`` for this user; ``dates`` prefixes the names of the
-        date parameters, so that several ranges can sit in one statement."""
-        terms: list[sql.Term] = [("user_id", "=", "user_id")]
+    def where(self, filters: CallFilters, *, range_name: str = "") -> Where:
+        """The WHERE clause of ``filters`` for this user. The date range's parameters are
+        named after ``range_name``, so that several ranges can sit in one statement."""
+        terms = [Term(Field.USER, Match.EQUAL, "user_id")]
         params: dict[str, Any] = {"user_id": self.user_id}
-        steer = self._steer_to_numbers(filters)
-        for field in ("status", "type", "assistant_id", "campaign_id"):
-            value = getattr(filters, field)
+        equal = Match.EQUAL_UNINDEXED if self._steer_to_numbers(filters) else Match.EQUAL
+        for field, value in (
+            (Field.STATUS, filters.status),
+            (Field.TYPE, filters.type),
+            (Field.ASSISTANT, filters.assistant_id),
+            (Field.CAMPAIGN, filters.campaign_id),
+        ):
             if value is not None:
-                terms.append((field, "=+" if steer else "=", field))
-                params[field] = value
+                terms.append(Term(field, equal, field.value))
+                params[field.value] = value
         if filters.phone_digits is not None:
             numbers = self._phone_numbers(filters.phone_digits)
             if numbers is None:
-                terms.append(("digits", "contains", "digits"))
+                terms.append(Term(Field.DIGITS, Match.CONTAINS, "digits"))
                 params["digits"] = filters.phone_digits
             else:
-                terms.append(("digits", "in", "numbers"))
+                terms.append(Term(Field.DIGITS, Match.ONE_OF, "numbers"))
                 params["numbers"] = list(numbers)
-        for bound, operator, value in (
-            ("created_from", ">=", filters.created_from),
-            ("created_before", "<", filters.created_before),
+        for match, bound, moment in (
+            (Match.AT_LEAST, "created_from", filters.created_from),
+            (Match.BEFORE, "created_before", filters.created_before),
         ):
-            if value is not None:
-                terms.append(("created_at", operator, dates + bound))
-                params[dates + bound] = value
+            if moment is not None:
+                terms.append(Term(Field.CREATED_AT, match, range_name + bound))
+                params[range_name + bound] = moment
         return Where(tuple(terms), params)
 
     def _phone_numbers(self, digits: str) -> tuple[str, ...] | None:
@@ -112,7 +119,7 @@ class CallRepository:
         """Whether SQLite must be kept off the other indexes: without statistics its planner
         prefers walking ``ix_calls_newest`` (or the status/type/… index) and filtering, a
         scan of the user's calls, over probing the matching numbers and sorting them."""
-        return not self._postgresql and self._by_number(filters)
+        return not self.backend.probes_each_value and self._by_number(filters)
 
     def _matches_nothing(self, filters: CallFilters) -> bool:
         """True when the phone filter alone rules out every call (no query on calls needed)."""
@@ -122,7 +129,7 @@ class CallRepository:
     def count_rows(self, filters: CallFilters) -> int:
         """The exact number of matching calls, counted row by row (no tallies)."""
         where = self.where(filters)
-        return int(self.connection.scalar(sql.count(where.terms, self._postgresql), where.params))
+        return int(self.connection.scalar(sql.count(where.terms, self.backend), where.params))
 
     def count(self, filters: CallFilters) -> int:
         """The exact number of matching calls, from the tallies when they can answer."""
@@ -131,30 +138,32 @@ class CallRepository:
         statement, params = self._count_query(filters)
         return int(self.connection.scalar(statement, params) or 0)
 
-    def looks_up_numbers(self, filters: CallFilters) -> bool:
-        """Whether a read of ``filters`` first asks the suffix table for the numbers holding
-        the digits: that statement and the list's must then share a snapshot."""
+    def needs_snapshot(self, filters: CallFilters, offset: int) -> bool:
+        """Whether a page takes more than one statement, which must then share a snapshot:
+        the suffix table's numbers holding the digits first, or a deep page's day."""
         digits = filters.phone_digits
-        return digits is not None and len(digits) >= SHORTEST_SUFFIX
+        looks_up = digits is not None and len(digits) >= SHORTEST_SUFFIX
+        return looks_up or offset > PLAIN_OFFSET_LIMIT
+
+    def is_deep(self, filters: CallFilters, offset: int) -> bool:
+        """Whether the page is found from the tallies (``count`` then ``deep_page``) rather
+        than by ``count_and_page``: past the plain offsets, unless found by number."""
+        return offset > PLAIN_OFFSET_LIMIT and not self._by_number(filters)
 
     def count_and_page(
         self, filters: CallFilters, *, offset: int, limit: int
-    ) -> tuple[int, list[Sequence[Any]]] | None:
+    ) -> tuple[int, list[Sequence[Any]]]:
         """The total and a page (the items' columns) in one statement (after the numbers
-        lookup of a phone filter, see ``looks_up_numbers``), or None when the page takes
-        several steps (a deep offset found from the tallies)."""
+        lookup of a phone filter); a page that ``is_deep`` is read faster by ``deep_page``."""
         if self._matches_nothing(filters):
             return 0, []
-        by_number = self._by_number(filters)
-        if offset > PLAIN_OFFSET_LIMIT and not by_number:
-            return None
         where = self.where(filters)
-        if by_number:
-            statement = sql.counted_page_by_number(where.terms, self._postgresql)
+        if self._by_number(filters):
+            statement = sql.counted_page_by_number(where.terms, self.backend)
             params = dict(where.params)
         else:
             total, params = self._count_query(filters)
-            statement = sql.counted_page(total, sql.page(where.terms, self._postgresql))
+            statement = sql.counted_page(total, sql.page(where.terms, self.backend))
             params.update(where.params)
         params.update(offset=min(offset, _LARGEST_OFFSET), limit=limit)
         rows = self.connection.execute(statement, params).all()
@@ -167,7 +176,7 @@ class CallRepository:
         split = split_days(filters.created_from, filters.created_before) if key else None
         if key is None or split is None:
             where = self.where(filters)
-            return sql.count(where.terms, self._postgresql), where.params
+            return sql.count(where.terms, self.backend), where.params
         params: dict[str, Any] = {"user_id": self.user_id, "key": key}
         whole_days = None
         if split.whole_days:
@@ -176,40 +185,27 @@ class CallRepository:
         edges = []
         for index, (low, high) in enumerate(split.edges):
             edge = self.where(
-                replace(filters, created_from=low, created_before=high), dates=f"e{index}_"
+                replace(filters, created_from=low, created_before=high), range_name=f"e{index}_"
             )
             edges.append(edge.terms)
             params.update(edge.params)
-        return sql.tallied_count(whole_days, tuple(edges), self._postgresql), params
+        return sql.tallied_count(whole_days, tuple(edges), self.backend), params
 
-    def page(self, filters: CallFilters, *, offset: int, limit: int) -> Sequence[Row[Any]]:
-        """Calls newest first (``created_at`` then ``id`` descending)."""
-        if self._matches_nothing(filters):
-            return []
-        if self._by_number(filters):
-            return self._page_by_number(filters, offset=offset, limit=limit)
+    def deep_page(self, filters: CallFilters, *, offset: int, limit: int) -> Sequence[Row[Any]]:
+        """A page past the plain offsets, newest first (``created_at`` then ``id``): the day
+        (or edge range) holding row ``offset`` found from the tallies, then the page read
+        from that day's key down."""
         where = self.where(filters)
-        if offset <= PLAIN_OFFSET_LIMIT:
-            statement = sql.page(where.terms, self._postgresql)
-            return self.connection.execute(
-                statement, {**where.params, "offset": offset, "limit": limit}
-            ).all()
         window, rest, size = self._jump(filters, offset)
-        window_where = self.where(window, dates="window_")
+        window_where = self.where(window, range_name="window_")
         oldest_first = False
         if size is not None and size - rest <= rest:  # nearer the window's oldest row
             oldest_first, rest = True, size - 1 - rest
         statement = sql.page_from_anchor(
-            where.terms, window_where.terms, self._postgresql, oldest_first
+            where.terms, window_where.terms, self.backend, oldest_first
         )
         params = {**where.params, **window_where.params, "rest": rest, "limit": limit}
         return self.connection.execute(statement, params).all()
-
-    def _page_by_number(self, filters: CallFilters, *, offset: int, limit: int) -> list[Row[Any]]:
-        where = self.where(filters)
-        statement = sql.page_by_number(where.terms, self._postgresql)
-        params = {**where.params, "offset": min(offset, _LARGEST_OFFSET), "limit": limit}
-        return list(self.connection.execute(statement, params))
 
     def _jump(self, filters: CallFilters, offset: int) -> tuple[CallFilters, int, int | None]:
         """A narrower window (one day, or one edge range) holding row ``offset``, the offset
@@ -256,7 +252,7 @@ class CallRepository:
         params: dict[str, Any] = {**where.params, "limit": chunk}
         after_last = False
         while True:
-            statement = sql.export_chunk(where.terms, by_number, after_last, self._postgresql)
+            statement = sql.export_chunk(where.terms, by_number, after_last, self.backend)
             rows = self.connection.execute(statement, params).all()
             yield from rows
             if len(rows) < chunk:
@@ -274,6 +270,10 @@ class CallRepository:
             sql.DELETE_ONE, {"user_id": self.user_id, "call_id": call_id}
         )
         return bool(result.rowcount)
+
+    def last_id(self, first: int = 1000) -> int:
+        """The highest call id, or ``first`` when there is none yet (demo numbering)."""
+        return int(self.connection.scalar(sql.LAST_ID, {"user_id": self.user_id}) or first)
 
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert new calls (column dicts without ``user_id``) for this user."""

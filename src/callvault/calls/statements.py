@@ -8,7 +8,9 @@ shape instead of once per request. The shapes are few, so the caches need no bou
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from functools import cache
 from typing import Any
 
@@ -22,7 +24,6 @@ from sqlalchemy import (
     String,
     Subquery,
     and_,
-    any_,
     bindparam,
     delete,
     func,
@@ -33,17 +34,14 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import UnaryExpression
 
 from callvault.assistants.models import Assistant
 from callvault.calls.models import Call
 from callvault.calls.phones import call_phone_suffixes
 from callvault.calls.tallies import call_count_deltas, call_counts
 from callvault.campaigns.models import Campaign
+from callvault.db.backends import Backend
 
-_NUMBERS = postgresql.ARRAY(String())
 _NEWEST_FIRST = (Call.created_at.desc(), Call.id.desc())
 _OLDEST_FIRST = (Call.created_at.asc(), Call.id.asc())
 
@@ -75,59 +73,73 @@ ITEMS = (  # the list item's columns, with the assistant's and campaign's names
     .outerjoin(Campaign, and_(Campaign.user_id == Call.user_id, Campaign.id == Call.campaign_id))
 )
 
-_COLUMNS: dict[str, ColumnElement[Any]] = {
-    "user_id": Call.user_id.expression,
-    "status": Call.status.expression,
-    "type": Call.type.expression,
-    "assistant_id": Call.assistant_id.expression,
-    "campaign_id": Call.campaign_id.expression,
-    "digits": Call.client_phone_digits.expression,
-    "created_at": Call.created_at.expression,
-}
-
-Term = tuple[str, str, str]
-"""One condition's shape: (column, operator, parameter name)."""
+_CALL_COLUMNS = Call.__table__.c
 
 
-def _unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    """SQLite's unary ``+``: the same value, but no index serves the term (or the order)."""
-    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+class Field(Enum):
+    """The columns a WHERE clause over ``calls`` tests."""
+
+    USER = "user_id"
+    STATUS = "status"
+    TYPE = "type"
+    ASSISTANT = "assistant_id"
+    CAMPAIGN = "campaign_id"
+    DIGITS = "client_phone_digits"
+    CREATED_AT = "created_at"
+
+    @property
+    def column(self) -> ColumnElement[Any]:
+        return _CALL_COLUMNS[self.value]
 
 
-def _condition(term: Term, on_postgresql: bool) -> ColumnElement[bool]:
-    field, operator, name = term
-    column = _COLUMNS[field]
-    if operator == "contains":
-        return column.contains(bindparam(name, type_=String()))
-    if operator == "in":
-        if on_postgresql:
-            return column == any_(bindparam(name, type_=_NUMBERS))
-        return column.in_(bindparam(name, expanding=True))
-    value = bindparam(name, type_=column.type)
-    if operator == "=":
-        return column == value
-    if operator == "=+":
-        return _unindexed(column) == value
-    if operator == ">=":
-        return column >= value
-    if operator == "<":
-        return column < value
-    raise ValueError(f"unknown operator {operator!r}")
+class Match(Enum):
+    """How a term compares its column with its parameter."""
+
+    EQUAL = "="
+    EQUAL_UNINDEXED = "= (no index)"
+    """Equal, but no index may serve the term (SQLite, steered to the numbers' entries)."""
+    AT_LEAST = ">="
+    BEFORE = "<"
+    CONTAINS = "contains"
+    ONE_OF = "one of"
 
 
-def _conditions(terms: tuple[Term, ...], on_postgresql: bool) -> list[ColumnElement[bool]]:
-    return [_condition(term, on_postgresql) for term in terms]
+@dataclass(frozen=True)
+class Term:
+    """One condition's shape: the column, the comparison, the parameter's name."""
+
+    field: Field
+    match: Match
+    param: str
 
 
-def _by_number_order(on_postgresql: bool) -> tuple[ColumnElement[Any], ...]:
+def _condition(term: Term, backend: Backend) -> ColumnElement[bool]:
+    column = term.field.column
+    match term.match:
+        case Match.CONTAINS:
+            return column.contains(bindparam(term.param, type_=String()))
+        case Match.ONE_OF:
+            return backend.one_of(column, term.param)
+        case Match.EQUAL:
+            return column == bindparam(term.param, type_=column.type)
+        case Match.EQUAL_UNINDEXED:
+            return backend.unindexed(column) == bindparam(term.param, type_=column.type)
+        case Match.AT_LEAST:
+            return column >= bindparam(term.param, type_=column.type)
+        case Match.BEFORE:
+            return column < bindparam(term.param, type_=column.type)
+
+
+def _conditions(terms: tuple[Term, ...], backend: Backend) -> list[ColumnElement[bool]]:
+    return [_condition(term, backend) for term in terms]
+
+
+def _by_number_order(backend: Backend) -> tuple[ColumnElement[Any], ...]:
     """The list order when calls are found by number, in a form no index provides, so that
     the numbers' entries are read and sorted (work bounded by their count) rather than the
     user's calls walked newest first until enough match (PostgreSQL's pick when it expects
     dense matches, unbounded when the numbers' calls are all old)."""
-    if on_postgresql:
-        return (tuple_(Call.created_at, Call.id).desc(),)
-    created_at, call_id = Call.created_at.expression, Call.id.expression
-    return (_unindexed(created_at).desc(), _unindexed(call_id).desc())
+    return backend.newest_first_unindexed(Call.created_at.expression, Call.id.expression)
 
 
 def _limit(name: str) -> Any:
@@ -135,11 +147,11 @@ def _limit(name: str) -> Any:
 
 
 @cache
-def count(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
+def count(terms: tuple[Term, ...], backend: Backend) -> Select[Any]:
     count = func.count().label("total")
-    if on_postgresql and any(operator == "in" for _, operator, _ in terms):
-        return select(count).select_from(_matches_by_number(terms, on_postgresql).subquery())
-    return select(count).select_from(Call).where(*_conditions(terms, on_postgresql))
+    if backend.probes_each_value and any(term.match is Match.ONE_OF for term in terms):
+        return select(count).select_from(_matches_by_number(terms, backend).subquery())
+    return select(count).select_from(Call).where(*_conditions(terms, backend))
 
 
 @cache
@@ -158,7 +170,7 @@ def _tally_days(has_first: bool, has_last: bool) -> Subquery:
 
 @cache
 def tallied_count(
-    whole_days: tuple[bool, bool] | None, edges: tuple[tuple[Term, ...], ...], on_postgresql: bool
+    whole_days: tuple[bool, bool] | None, edges: tuple[tuple[Term, ...], ...], backend: Backend
 ) -> Select[Any]:
     """Whole days summed from a tally (``(has_first, has_last)``, or None when there are
     none) plus a row count for each partial-day edge."""
@@ -167,7 +179,7 @@ def tallied_count(
         days = _tally_days(*whole_days)
         total = total + select(func.coalesce(func.sum(days.c.n), 0)).scalar_subquery()
     for edge in edges:
-        total = total + count(edge, on_postgresql).scalar_subquery()
+        total = total + count(edge, backend).scalar_subquery()
     return select(total.label("total"))
 
 
@@ -185,9 +197,9 @@ def counted_page(total: Select[Any], page: Select[Any]) -> Select[Any]:
 
 
 @cache
-def page(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
+def page(terms: tuple[Term, ...], backend: Backend) -> Select[Any]:
     return (
-        ITEMS.where(*_conditions(terms, on_postgresql))
+        ITEMS.where(*_conditions(terms, backend))
         .order_by(*_NEWEST_FIRST)
         .offset(_limit("offset"))
         .limit(_limit("limit"))
@@ -196,7 +208,7 @@ def page(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
 
 @cache
 def anchor(
-    terms: tuple[Term, ...], on_postgresql: bool, oldest_first: bool = False
+    terms: tuple[Term, ...], backend: Backend, oldest_first: bool = False
 ) -> Select[datetime, int]:
     """The key of the row ``rest`` rows into a (narrow) window, by an index-only scan: rows
     counted from the newest, or from the oldest when ``oldest_first`` (the shorter walk for
@@ -204,7 +216,7 @@ def anchor(
     order = _OLDEST_FIRST if oldest_first else _NEWEST_FIRST
     return (
         select(Call.created_at, Call.id)
-        .where(*_conditions(terms, on_postgresql))
+        .where(*_conditions(terms, backend))
         .order_by(*order)
         .offset(_limit("rest"))
         .limit(1)
@@ -220,15 +232,15 @@ _AFTER_LAST = tuple_(Call.created_at, Call.id) < tuple_(
 def page_from_anchor(
     terms: tuple[Term, ...],
     window_terms: tuple[Term, ...],
-    on_postgresql: bool,
+    backend: Backend,
     oldest_first: bool,
 ) -> Select[Any]:
     """A deep page in one statement: the rows of ``terms`` from the anchor down, newest
     first, the anchor being found in the narrow window of ``window_terms`` (``anchor``; its
     date parameters named apart). No anchor (past the end) gives no rows."""
-    key = anchor(window_terms, on_postgresql, oldest_first).correlate(None).scalar_subquery()
+    key = anchor(window_terms, backend, oldest_first).correlate(None).scalar_subquery()
     return (
-        ITEMS.where(*_conditions(terms, on_postgresql), tuple_(Call.created_at, Call.id) <= key)
+        ITEMS.where(*_conditions(terms, backend), tuple_(Call.created_at, Call.id) <= key)
         .order_by(*_NEWEST_FIRST)
         .limit(_limit("limit"))
     )
@@ -259,38 +271,23 @@ def days_total(has_first: bool, has_last: bool) -> Select[Any]:
     return select(func.coalesce(func.sum(tally.c.n), 0))
 
 
-@cache
-def page_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
-    """The page's keys from the numbers' index entries (sorted, at any offset: their count
-    is what the total reads anyway), then only the page's rows, by primary key."""
-    keys = (
-        _keys_by_number(terms, on_postgresql, after_last=False)
-        .offset(_limit("offset"))
-        .limit(_limit("limit"))
-        .subquery("keys")
-    )
-    return _rows_by_key(ITEMS, keys, on_postgresql)
-
-
-def _rows_by_key(columns: Select[Any], keys: Subquery, on_postgresql: bool) -> Select[Any]:
+def _rows_by_key(columns: Select[Any], keys: Subquery, backend: Backend) -> Select[Any]:
     """``columns`` of the calls whose ids ``keys`` lists, fetched by primary key, newest
     first (in an order no index gives, see ``_by_number_order``)."""
     return (
         columns.join(keys, Call.id == keys.c.key)
         .where(Call.user_id == bindparam("user_id"))
-        .order_by(*_by_number_order(on_postgresql))
+        .order_by(*_by_number_order(backend))
     )
 
 
-def _keys_by_number(
-    terms: tuple[Term, ...], on_postgresql: bool, *, after_last: bool
-) -> Select[int]:
+def _keys_by_number(terms: tuple[Term, ...], backend: Backend, *, after_last: bool) -> Select[int]:
     """The ids (``key``) of the calls matching ``terms`` (found by number), newest first,
     after the key ``after_at``/``after_id`` when ``after_last``."""
-    matches = _matches_by_number(terms, on_postgresql, after_last=after_last)
-    if not on_postgresql:  # straight from calls, in SQLite's order that no index gives
+    matches = _matches_by_number(terms, backend, after_last=after_last)
+    if not backend.probes_each_value:  # straight from calls, in an order no index gives
         keys = matches.with_only_columns(Call.id.label("key"))
-        return keys.order_by(*_by_number_order(on_postgresql))
+        return keys.order_by(*_by_number_order(backend))
     return _newest_keys(matches.subquery("matches"))
 
 
@@ -301,7 +298,7 @@ def _newest_keys(matches: Subquery | CTE) -> Select[int]:
 
 
 def _matches_by_number(
-    terms: tuple[Term, ...], on_postgresql: bool, *, after_last: bool = False
+    terms: tuple[Term, ...], backend: Backend, *, after_last: bool = False
 ) -> Select[datetime, int]:
     """The keys of the calls matching ``terms``, one of whose is ``digits in numbers``
     (after the key ``after_at``/``after_id`` when ``after_last``: inside each probe, so an
@@ -314,18 +311,15 @@ def _matches_by_number(
     for the largest user: the generic plan assumes an average user and filters instead).
     """
     after = [_AFTER_LAST] if after_last else []
-    if not on_postgresql:
-        conditions = [*_conditions(terms, on_postgresql), *after]
+    if not backend.probes_each_value:
+        conditions = [*_conditions(terms, backend), *after]
         return select(Call.created_at, Call.id).where(*conditions)
-    others = [_condition(term, on_postgresql) for term in terms if term[1] != "in"] + after
-    numbers = (
-        func.unnest(bindparam("numbers", type_=_NUMBERS))
-        .table_valued("digits")
-        .render_derived(name="number")
-    )
+    [listed] = [term for term in terms if term.match is Match.ONE_OF]
+    others = [_condition(term, backend) for term in terms if term is not listed] + after
+    numbers = backend.unnested(listed.param, "number", "value")
     probe = (
         select(Call.created_at, Call.id)
-        .where(Call.client_phone_digits == numbers.c.digits, *others)
+        .where(listed.field.column == numbers.c.value, *others)
         .offset(literal_column("0"))
         .lateral("probe")
     )
@@ -333,11 +327,11 @@ def _matches_by_number(
 
 
 @cache
-def counted_page_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Select[Any]:
+def counted_page_by_number(terms: tuple[Term, ...], backend: Backend) -> Select[Any]:
     """``counted_page`` for calls found by number, reading the numbers' index entries once:
     the matching keys are gathered (a CTE used twice, so materialized), then counted, and
     sorted for the page's keys; only the page's rows are read, by primary key."""
-    matches = _matches_by_number(terms, on_postgresql).cte("matches")
+    matches = _matches_by_number(terms, backend).cte("matches")
     total = select(func.count().label("total")).select_from(matches)
     keys = _newest_keys(matches).offset(_limit("offset")).limit(_limit("limit")).subquery("keys")
     page = ITEMS.join(keys, Call.id == keys.c.key).where(Call.user_id == bindparam("user_id"))
@@ -346,19 +340,19 @@ def counted_page_by_number(terms: tuple[Term, ...], on_postgresql: bool) -> Sele
 
 @cache
 def export_chunk(
-    terms: tuple[Term, ...], by_number: bool, after_last: bool, on_postgresql: bool
+    terms: tuple[Term, ...], by_number: bool, after_last: bool, backend: Backend
 ) -> Select[Any]:
     """A chunk of the export: items plus ``assistant_id``/``campaign_id``, newest first,
     after the previous chunk's last key when ``after_last``."""
     items = ITEMS.add_columns(Call.assistant_id, Call.campaign_id)
     if by_number:
         keys = (
-            _keys_by_number(terms, on_postgresql, after_last=after_last)
+            _keys_by_number(terms, backend, after_last=after_last)
             .limit(_limit("limit"))
             .subquery("keys")
         )
-        return _rows_by_key(items, keys, on_postgresql)
-    conditions = _conditions(terms, on_postgresql)
+        return _rows_by_key(items, keys, backend)
+    conditions = _conditions(terms, backend)
     if after_last:
         conditions.append(_AFTER_LAST)
     return items.where(*conditions).order_by(*_NEWEST_FIRST).limit(_limit("limit"))
@@ -373,6 +367,7 @@ NUMBERS_HOLDING = (
     )
     .limit(_limit("most"))
 )
+LAST_ID = select(func.max(Call.id)).where(Call.user_id == bindparam("user_id"))
 ONE_CALL = ITEMS.where(Call.user_id == bindparam("user_id"), Call.id == bindparam("call_id"))
 DELETE_ONE = delete(Call).where(
     Call.user_id == bindparam("user_id"), Call.id == bindparam("call_id")

@@ -1,11 +1,10 @@
 """Which per-day tally answers a list query's ``total``, and over which UTC days.
 
 ``call_counts`` (migration 0003, kept exact by triggers) holds per user and UTC day the
-number of calls under one key: ``*`` for all, ``s:<status>``, ``t:<type>``,
-``st:<status>:<type>``, ``a:<assistant_id>``, ``c:<campaign_id>``. A filter set is answered by
-a tally when its categorical part maps to one key and it has no phone filter; the date range
-splits into whole UTC days (summed from the tally) and at most two partial days at the edges
-(counted from ``calls`` directly: less than a day of one user's rows each).
+number of calls under each key of ``TALLY_KEYS``. A filter set is answered by a tally when
+its categorical part maps to one key and it has no phone filter; the date range splits into
+whole UTC days (summed from the tally) and at most two partial days at the edges (counted
+from ``calls`` directly: less than a day of one user's rows each).
 
 On PostgreSQL writers append to ``call_count_deltas`` and fold them into ``call_counts`` when
 they can do so without waiting, so a count is the sum over both tables.
@@ -13,7 +12,7 @@ they can do so without waiting, so a count is the sum over both tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import BigInteger, Column, Date, MetaData, String, Table
@@ -39,27 +38,39 @@ call_count_deltas = Table(
 )
 
 
+@dataclass(frozen=True)
+class TallyKey:
+    """A kind of tally: ``prefix``, then the values of ``columns`` (call columns, also the
+    names of their ``CallFilters`` fields), joined by ``:``. A NULL value means no such key."""
+
+    prefix: str
+    columns: tuple[str, ...]
+
+
+TALLY_KEYS: tuple[TallyKey, ...] = (
+    TallyKey("*", ()),
+    TallyKey("s", ("status",)),
+    TallyKey("t", ("type",)),
+    TallyKey("st", ("status", "type")),
+    TallyKey("a", ("assistant_id",)),
+    TallyKey("c", ("campaign_id",)),
+)
+"""Every key a call counts under (the SQL of ``callvault.calls.tally_sql`` is rendered from it)."""
+
+_DAY_RANGE = frozenset({"created_from", "created_before"})
+
+
 def tally_key(filters: CallFilters) -> str | None:
-    """The tally key that counts exactly the calls matching the categorical filters."""
-    if filters.phone_digits is not None:
-        return None
-    chosen = [
-        (name, value)
-        for name, value in (
-            ("s", filters.status),
-            ("t", filters.type),
-            ("a", filters.assistant_id),
-            ("c", filters.campaign_id),
-        )
-        if value is not None
-    ]
-    if not chosen:
-        return "*"
-    if len(chosen) == 1:
-        name, value = chosen[0]
-        return f"{name}:{value}"
-    if len(chosen) == 2 and filters.status is not None and filters.type is not None:
-        return f"st:{filters.status}:{filters.type}"
+    """The tally key that counts exactly the calls matching the filters other than the date
+    range; None when no key does (a phone filter, or a combination no key covers)."""
+    chosen = {
+        field.name: value
+        for field in fields(filters)
+        if field.name not in _DAY_RANGE and (value := getattr(filters, field.name)) is not None
+    }
+    for key in TALLY_KEYS:
+        if set(key.columns) == set(chosen):
+            return ":".join((key.prefix, *(str(chosen[column]) for column in key.columns)))
     return None
 
 

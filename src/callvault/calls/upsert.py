@@ -15,12 +15,13 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Dialect, Insert, Table, any_, bindparam, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Dialect, Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql
 
 from callvault.calls.fields import CALL_COLUMNS
 from callvault.calls.models import Call
+from callvault.calls.tally_sql import TALLIED_COLUMNS, sqlite_insert_counts
+from callvault.db.backends import Backend
 
 UPSERT_COLUMNS: tuple[str, ...] = (*CALL_COLUMNS, "client_phone_digits")
 LOCK_CHUNK = 500
@@ -30,7 +31,6 @@ COPY_FROM = 64
 BULK_CACHE_KIB = 65536
 """SQLite page cache of a connection once it has done a bulk insert (it is per connection)."""
 _SIZE = re.compile(r"\(\d+\)")
-_ID_ARRAY = postgresql.ARRAY(BigInteger())
 _JSON_COLUMNS = frozenset({"variables", "evaluation", "webhook_response"})
 _STORED = ("user_id", "id", *UPSERT_COLUMNS)
 _STAGE_CREATE = (
@@ -46,23 +46,10 @@ _SQLITE_INSERT = (
     f"INSERT INTO calls ({', '.join(_STORED)}) VALUES ({', '.join('?' for _ in _STORED)})"
 )
 
-_SQLITE_TALLY_KEYS = " UNION ALL ".join(
-    f"SELECT user_id, {key} AS key, substr(created_at, 1, 10) AS day FROM inserted"
-    for key in (
-        "'*'",
-        "'s:' || status",
-        "'t:' || type",
-        "'st:' || status || ':' || type",
-        "'a:' || assistant_id",
-        "'c:' || campaign_id",
-    )
-)
 _SQLITE_COUNT_INSERTED = (
-    "WITH inserted AS (SELECT user_id, created_at, status, type, assistant_id, campaign_id "
+    f"WITH inserted AS (SELECT {', '.join(TALLIED_COLUMNS)} "
     "FROM calls WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))) "
-    "INSERT INTO call_counts (user_id, key, day, n) "
-    f"SELECT user_id, key, day, count(*) FROM ({_SQLITE_TALLY_KEYS}) WHERE key IS NOT NULL "
-    "GROUP BY user_id, key, day "
+    f"{sqlite_insert_counts('inserted')} "
     "ON CONFLICT (user_id, key, day) DO UPDATE SET n = n + excluded.n"
 )
 
@@ -88,31 +75,13 @@ def _sqlite_processors(dialect: Dialect) -> list[tuple[str, Callable[[Any], Any]
     ]
 
 
-def insert_ignoring_conflicts(session: Session, table: Any) -> Insert:
-    """``INSERT … ON CONFLICT DO NOTHING`` in the session's dialect."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    return sqlite.insert(table).on_conflict_do_nothing()
-
-
-def refresh_statistics(session: Session) -> None:
-    """``ANALYZE calls`` on PostgreSQL, for bulk loaders whose table grows under them.
-
-    Planner statistics are table-wide (no tenant's rows are read or returned). Without
-    them (autovacuum off, or not yet run) the planner treats a grown ``calls`` as empty and
-    answers ``lock_existing`` by scanning all of a user's calls instead of their keys.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE calls"))
-
-
 class CallUpsert:
     """Insert-or-update of one user's calls, row values computed by the caller."""
 
-    def __init__(self, session: Session, user_id: int) -> None:
-        self.session = session
+    def __init__(self, connection: Connection, user_id: int, backend: Backend) -> None:
+        self.connection = connection
         self.user_id = user_id
-        self.dialect = session.get_bind().dialect
+        self.backend = backend
 
     def lock_existing(self, call_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """The stored columns of those calls that exist, locked until the end of the unit."""
@@ -120,18 +89,18 @@ class CallUpsert:
         if not ids:
             return {}
         columns = [getattr(Call, name) for name in UPSERT_COLUMNS]
-        base = select(Call.id, *columns).where(Call.user_id == self.user_id)
-        if self.dialect.name == "postgresql":
-            # One statement whatever the batch size: the ids travel as a single array.
-            chunks = [base.where(Call.id == any_(bindparam("ids", ids, type_=_ID_ARRAY)))]
-        else:
-            chunks = [
-                base.where(Call.id.in_(ids[start : start + LOCK_CHUNK]))
-                for start in range(0, len(ids), LOCK_CHUNK)
-            ]
+        statement = (
+            select(Call.id, *columns)
+            .where(Call.user_id == self.user_id, self.backend.ids_in(Call.id.expression, "ids"))
+            .order_by(Call.id)
+            .with_for_update()
+        )
+        # Chunks bound the expanded IN lists of SQLite; PostgreSQL binds one array.
+        chunk = LOCK_CHUNK if not self.backend.probes_each_value else len(ids)
         found: dict[int, dict[str, Any]] = {}
-        for statement in chunks:
-            for row in self.session.execute(statement.order_by(Call.id).with_for_update()):
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            for row in self.connection.execute(statement, {"ids": part}):
                 values = row._asdict()
                 found[values.pop("id")] = values
         return found
@@ -141,23 +110,23 @@ class CallUpsert:
         writer may have taken some in between)."""
         if not rows:
             return set()
-        if len(rows) >= COPY_FROM and self.dialect.name == "postgresql":
-            return self._copy_new(rows)
-        if len(rows) >= COPY_FROM and self.dialect.name == "sqlite":
-            return self._executemany_new(rows)
+        if len(rows) >= COPY_FROM:
+            return (
+                self._copy_new(rows) if self.backend.copies_in_bulk else self._executemany_new(rows)
+            )
         table = Call.__table__
-        statement = insert_ignoring_conflicts(self.session, table).returning(table.c.id)
+        statement = self.backend.insert_ignoring_conflicts(table).returning(table.c.id)
         parameters = [
             {"user_id": self.user_id, "id": row["id"], **{c: row[c] for c in UPSERT_COLUMNS}}
             for row in rows
         ]
-        result = self.session.connection().execute(statement, parameters)
+        result = self.connection.execute(statement, parameters)
         return set(result.scalars())
 
     def _copy_new(self, rows: Sequence[dict[str, Any]]) -> set[int]:
         """PostgreSQL: ``COPY`` into a session-private staging table, then one
         ``INSERT … SELECT … ON CONFLICT DO NOTHING`` (the tally triggers fire once)."""
-        connection = self.session.connection()
+        connection = self.connection
         connection.exec_driver_sql(_STAGE_CREATE)
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
@@ -179,7 +148,7 @@ class CallUpsert:
         tally trigger is paused for the insert and the rows counted by one grouped
         statement instead (migration 0004); the pause never outlives this unit of work.
         """
-        processors = _sqlite_processors(self.dialect)
+        processors = _sqlite_processors(self.connection.dialect)
         parameters = [
             (
                 self.user_id,
@@ -192,7 +161,7 @@ class CallUpsert:
             for row in rows
         ]
         ids = [row["id"] for row in rows]
-        connection = self.session.connection()
+        connection = self.connection
         # Inserts land all over six indexes; SQLite's default 2 MiB page cache thrashes.
         connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         connection.exec_driver_sql("INSERT INTO call_counts_paused (paused) VALUES (1)")
@@ -207,7 +176,7 @@ class CallUpsert:
         """Overwrite the columns of existing calls (each row has ``id`` and every column)."""
         if not rows:
             return
-        if self.dialect.name == "postgresql":
+        if self.backend.copies_in_bulk:
             self._update_from_arrays(rows)
             return
         table = Call.__table__
@@ -220,7 +189,7 @@ class CallUpsert:
         parameters = [
             {"call_id": row["id"], **{f"new_{c}": row[c] for c in UPSERT_COLUMNS}} for row in rows
         ]
-        self.session.execute(statement, parameters)
+        self.connection.execute(statement, parameters)
 
     def _update_from_arrays(self, rows: Sequence[dict[str, Any]]) -> None:
         """PostgreSQL: one ``UPDATE … FROM unnest(arrays)`` for the whole batch, so the
@@ -233,7 +202,7 @@ class CallUpsert:
                 else row[column]
                 for row in rows
             ]
-        self.session.connection().exec_driver_sql(_PG_UPDATE, parameters)
+        self.connection.exec_driver_sql(_PG_UPDATE, parameters)
 
 
 def _update_statement() -> str:

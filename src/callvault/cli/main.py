@@ -1,65 +1,43 @@
-"""``callvault``: serve, migrate, users, tokens and demo data."""
+"""``callvault``: serve, migrate, users, tokens and demo data; the console script."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import typer
-from rich.console import Console
+from pydantic import ValidationError
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
-from callvault.config import Settings
+from callvault.cli import transfer, webhooks
+from callvault.cli.app import USER, app, command_of, console, report_error
 from callvault.db.base import utcnow
-from callvault.db.database import Database
-from callvault.errors import CallvaultError, NotFound
+from callvault.errors import NotFound
 from callvault.migrations import upgrade_database
 from callvault.tokens import service as tokens
 from callvault.users import service as users
 
-app = typer.Typer(
-    help="callvault: the self-hosted call log for AI voice assistants.", no_args_is_help=True
-)
 users_app = typer.Typer(help="Manage users (tenants).", no_args_is_help=True)
 tokens_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(webhooks.webhooks_app, name="webhooks")
+transfer.register(app)
 
-console = Console()
-errors = Console(stderr=True)
-
-
-@contextmanager
-def unit_of_work(settings: Settings) -> Iterator[Session]:
-    """One committed transaction for a command; domain errors exit with their message."""
-    database = Database(
-        settings.database_url,
-        pool_size=2,
-        prepared_statements=settings.db_prepared_statements,
-    )
-    try:
-        with database.write() as session:
-            yield session
-    except CallvaultError as error:
-        errors.print(f"[red]error:[/red] {error.message}")
-        raise typer.Exit(1) from error
-    finally:
-        database.dispose()
+__all__ = ["app", "main"]
 
 
 @app.command()
-def migrate() -> None:
+def migrate(context: typer.Context) -> None:
     """Create or upgrade the database schema."""
-    settings = Settings()
+    settings = command_of(context).settings
     upgrade_database(settings.database_url)
     console.print(f"Database is up to date: {settings.database_url}")
 
 
 @app.command()
 def serve(
+    context: typer.Context,
     host: str | None = typer.Option(None, help="Bind address (CALLVAULT_HOST)."),
     port: int | None = typer.Option(None, help="Port (CALLVAULT_PORT)."),
     workers: int | None = typer.Option(None, help="Worker processes (CALLVAULT_WORKERS)."),
@@ -70,7 +48,7 @@ def serve(
     """Run the HTTP API with uvicorn."""
     import uvicorn
 
-    settings = Settings()
+    settings = command_of(context).settings
     if migrate_first:
         upgrade_database(settings.database_url)
     uvicorn.run(
@@ -88,37 +66,37 @@ def serve(
 
 @users_app.command("create")
 def users_create(
+    context: typer.Context,
     email: str = typer.Option(..., help="Login email, unique."),
     name: str = typer.Option("", help="Display name (defaults to the email)."),
 ) -> None:
     """Create a user."""
-    with unit_of_work(Settings()) as session:
-        user = users.create_user(session, name=name, email=email)
+    with command_of(context).unit() as unit:
+        user = users.create_user(unit, name=name, email=email)
         console.print(f"Created user {user.id} <{user.email}>")
 
 
 @tokens_app.command("create")
 def tokens_create(
-    user: str = typer.Option(..., "--user", help="The owner's email."),
+    context: typer.Context,
+    user: str = USER,
     name: str = typer.Option("cli", help="A label for the token."),
     expires_in_days: int | None = typer.Option(None, help="Expire after this many days."),
 ) -> None:
     """Issue a token; it is printed once and cannot be shown again."""
     expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
-    with unit_of_work(Settings()) as session:
-        owner = users.get_user_by_email(session, user)
-        issued = tokens.issue_token(session, owner, name=name, expires_at=expires_at)
+    with command_of(context).tenant(user) as tenant:
+        issued = tokens.issue_token(tenant, name=name, expires_at=expires_at)
     console.print("Token (shown once, keep it secret):")
     print(issued.plain_text)
 
 
 @tokens_app.command("list")
-def tokens_list(user: str = typer.Option(..., "--user", help="The owner's email.")) -> None:
+def tokens_list(context: typer.Context, user: str = USER) -> None:
     """List a user's tokens (never their secrets)."""
-    with unit_of_work(Settings()) as session:
-        owner = users.get_user_by_email(session, user)
-        table = Table("id", "name", "created (UTC)", "last used (UTC)", "expires (UTC)")
-        for token in tokens.list_tokens(session, owner):
+    table = Table("id", "name", "created (UTC)", "last used (UTC)", "expires (UTC)")
+    with command_of(context).tenant(user) as tenant:
+        for token in tokens.list_tokens(tenant):
             table.add_row(
                 str(token.id),
                 token.name,
@@ -131,18 +109,19 @@ def tokens_list(user: str = typer.Option(..., "--user", help="The owner's email.
 
 @tokens_app.command("revoke")
 def tokens_revoke(
+    context: typer.Context,
     token_id: int = typer.Argument(..., help="The token's id (the part before '|')."),
-    user: str = typer.Option(..., "--user", help="The owner's email."),
+    user: str = USER,
 ) -> None:
     """Revoke a token at once."""
-    with unit_of_work(Settings()) as session:
-        owner = users.get_user_by_email(session, user)
-        tokens.revoke_token(session, owner, token_id)
+    with command_of(context).tenant(user) as tenant:
+        tokens.revoke_token(tenant, token_id)
     console.print(f"Revoked token {token_id}.")
 
 
 @app.command()
 def demo(
+    context: typer.Context,
     email: str = typer.Option("demo@callvault.local", help="The demo user's email."),
     calls: int = typer.Option(3000, min=1, help="How many calls to generate."),
     seed: int = typer.Option(42, help="Random seed (same seed, same calls)."),
@@ -150,28 +129,25 @@ def demo(
     """Fill the database with realistic demo data and print a fresh token."""
     from callvault.demo.generator import fill_demo_data
 
-    settings = Settings()
+    command = command_of(context)
+    settings = command.settings
     upgrade_database(settings.database_url)
-    with unit_of_work(settings) as session:
+    with command.unit() as unit:
         try:
-            owner = users.get_user_by_email(session, email)
+            owner = users.get_user_by_email(unit, email)
             console.print(f"Demo user {email} exists; keeping its calls.")
         except NotFound:
-            owner = users.create_user(session, name="Demo Operator", email=email)
-            summary = fill_demo_data(session, owner.id, calls=calls, seed=seed)
+            owner = users.create_user(unit, name="Demo Operator", email=email)
+            summary = fill_demo_data(unit.tenant(owner.id), calls=calls, seed=seed)
             console.print(
                 f"Created {summary.calls} calls, {summary.assistants} assistants and "
                 f"{summary.campaigns} campaigns for {email}."
             )
-        issued = tokens.issue_token(session, owner, name="demo")
+        issued = tokens.issue_token(unit.tenant(owner.id), name="demo")
     base = f"http://{settings.host}:{settings.port}"
     console.print(f"\nAPI:   {base}/api/user/calls\nDocs:  {base}/docs\nToken: {issued.plain_text}")
     header = f"Authorization: Bearer {issued.plain_text}"
     console.print(f"Try:   curl -H '{header}' '{base}/api/user/calls?per_page=2'\n", soft_wrap=True)
-
-
-# Command groups in their own modules register themselves on ``app``.
-from callvault.cli import transfer, webhooks  # noqa: E402, F401
 
 
 def _missing_schema(error: DBAPIError) -> bool:
@@ -180,17 +156,23 @@ def _missing_schema(error: DBAPIError) -> bool:
 
 
 def main() -> None:
-    """The console script: database failures end in one clear line, not a traceback."""
+    """The console script: database and configuration failures end in one clear line, not
+    a traceback."""
     try:
         app()
     except DBAPIError as error:
         if _missing_schema(error):
-            errors.print(
-                "[red]error:[/red] the database has no callvault schema (or an older one): "
-                "run `callvault migrate` first.",
-                soft_wrap=True,
+            report_error(
+                "the database has no callvault schema (or an older one): "
+                "run `callvault migrate` first."
             )
         else:
             reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-            errors.print(f"[red]error:[/red] database failure: {reason}", soft_wrap=True)
+            report_error(f"database failure: {reason}")
+        raise SystemExit(1) from None
+    except ValidationError as error:
+        problems = "; ".join(
+            f"CALLVAULT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
+        )
+        report_error(f"invalid setting: {problems}")
         raise SystemExit(1) from None

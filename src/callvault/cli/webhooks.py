@@ -7,15 +7,11 @@ from datetime import timedelta
 import typer
 from rich.table import Table
 
-from callvault.cli.main import app, console, unit_of_work
+from callvault.cli.app import USER, command_of, console
 from callvault.config import Settings
-from callvault.users import service as users
 from callvault.webhooks import service as webhooks
 
 webhooks_app = typer.Typer(help="Manage signed post-call webhook endpoints.", no_args_is_help=True)
-app.add_typer(webhooks_app, name="webhooks")
-
-USER = typer.Option(..., "--user", help="The owner's email.")
 
 
 def _url(settings: Settings, endpoint_id: str) -> str:
@@ -23,25 +19,27 @@ def _url(settings: Settings, endpoint_id: str) -> str:
 
 
 @webhooks_app.command("create")
-def create(user: str = USER, name: str = typer.Option("webhook", help="A label.")) -> None:
+def create(
+    context: typer.Context,
+    user: str = USER,
+    name: str = typer.Option("webhook", help="A label."),
+) -> None:
     """Create an endpoint; its secret is printed once."""
-    settings = Settings()
-    with unit_of_work(settings) as session:
-        owner = users.get_user_by_email(session, user)
-        created = webhooks.create_endpoint(session, owner.id, name)
-    console.print(f"Endpoint {created.endpoint.id}  URL: {_url(settings, created.endpoint.id)}")
+    command = command_of(context)
+    with command.tenant(user) as tenant:
+        created = webhooks.create_endpoint(tenant, name)
+    url = _url(command.settings, created.endpoint.id)
+    console.print(f"Endpoint {created.endpoint.id}  URL: {url}")
     console.print("Secret (shown once, keep it secret):")
     print(created.secret)
 
 
 @webhooks_app.command("list")
-def list_(user: str = USER) -> None:
+def list_(context: typer.Context, user: str = USER) -> None:
     """List a user's endpoints (never their secrets)."""
-    settings = Settings()
     table = Table("id", "name", "created (UTC)", "rotated (UTC)", "old secret valid until (UTC)")
-    with unit_of_work(settings) as session:
-        owner = users.get_user_by_email(session, user)
-        for endpoint in webhooks.list_endpoints(session, owner.id):
+    with command_of(context).tenant(user) as tenant:
+        for endpoint in webhooks.list_endpoints(tenant):
             table.add_row(
                 endpoint.id,
                 endpoint.name,
@@ -54,6 +52,7 @@ def list_(user: str = USER) -> None:
 
 @webhooks_app.command("rotate")
 def rotate(
+    context: typer.Context,
     endpoint_id: str = typer.Argument(..., help="The endpoint's id (whe_…)."),
     user: str = USER,
     grace_hours: float = typer.Option(
@@ -61,11 +60,8 @@ def rotate(
     ),
 ) -> None:
     """Give an endpoint a new secret, printed once."""
-    with unit_of_work(Settings()) as session:
-        owner = users.get_user_by_email(session, user)
-        rotated = webhooks.rotate_secret(
-            session, owner.id, endpoint_id, timedelta(hours=grace_hours)
-        )
+    with command_of(context).tenant(user) as tenant:
+        rotated = webhooks.rotate_secret(tenant, endpoint_id, timedelta(hours=grace_hours))
         until = rotated.endpoint.previous_secret_expires_at
     console.print(f"Old secret verifies until {until} UTC." if until else "Old secret revoked.")
     console.print("New secret (shown once, keep it secret):")
@@ -73,25 +69,26 @@ def rotate(
 
 
 @webhooks_app.command("delete")
-def delete(endpoint_id: str = typer.Argument(...), user: str = USER) -> None:
+def delete(
+    context: typer.Context, endpoint_id: str = typer.Argument(...), user: str = USER
+) -> None:
     """Delete an endpoint and its delivery log."""
-    with unit_of_work(Settings()) as session:
-        owner = users.get_user_by_email(session, user)
-        webhooks.delete_endpoint(session, owner.id, endpoint_id)
+    with command_of(context).tenant(user) as tenant:
+        webhooks.delete_endpoint(tenant, endpoint_id)
     console.print(f"Deleted endpoint {endpoint_id}.")
 
 
 @webhooks_app.command("log")
 def log(
+    context: typer.Context,
     endpoint_id: str = typer.Argument(...),
     user: str = USER,
     limit: int = typer.Option(50, min=1, max=10_000, help="How many, newest first."),
 ) -> None:
     """What arrived at an endpoint: event id (or body hash), type, time and outcome."""
     table = Table("received (UTC)", "event", "type", "call", "status", "outcome")
-    with unit_of_work(Settings()) as session:
-        owner = users.get_user_by_email(session, user)
-        for delivery in webhooks.delivery_log(session, owner.id, endpoint_id, limit):
+    with command_of(context).tenant(user) as tenant:
+        for delivery in webhooks.delivery_log(tenant, endpoint_id, limit):
             table.add_row(
                 str(delivery.received_at),
                 delivery.event_key,

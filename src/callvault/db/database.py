@@ -1,4 +1,4 @@
-"""Engines and units of work: one transaction per write, one snapshot per read.
+"""Engines and transactions: one transaction per write, one snapshot per read.
 
 SQLite runs in WAL mode; its driver's own transaction handling is switched off so that
 reads begin a deferred transaction and writes take ``BEGIN IMMEDIATE`` (a writer waits
@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from callvault.db.backends import Backend, backend_named
 from callvault.db.json_columns import loads_stored
 
 SQLITE_PRAGMAS = (
@@ -71,16 +72,17 @@ def create_database_engine(
 
 
 class Database:
-    """Owns the engine; hands out read and write units of work."""
+    """Owns the engine and its backend; opens the transactions that units of work
+    (``callvault.unit_of_work``) run in."""
 
     def __init__(self, url: str, pool_size: int = 10, *, prepared_statements: bool = True) -> None:
         self.engine = create_database_engine(
             url, pool_size, prepared_statements=prepared_statements
         )
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.backend: Backend = backend_named(self.engine.dialect.name)
         read_engine: Engine
         write_engine: Engine
-        if self.is_sqlite:
+        if self.backend.name == "sqlite":
             read_engine = connect_engine = self.engine
             write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         else:
@@ -95,8 +97,8 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work in one snapshot, committed at the end: the same as a
-        rollback for a read, but a ROLLBACK makes psycopg drop its prepared statements."""
+        """A read-only session in one snapshot, committed at the end: the same as a rollback
+        for a read, but a ROLLBACK makes psycopg drop its prepared statements."""
         with self._reader() as session, session.begin():
             yield session
 
@@ -104,38 +106,21 @@ class Database:
     def connect(self) -> Iterator[Connection]:
         """A Core connection for reads: the hot path, with no ORM session to set up and no
         entities to track. On PostgreSQL it is autocommit, each statement its own snapshot;
-        statements that must agree with each other run inside ``snapshot(connection)``. On
+        statements that must agree with each other run inside ``Backend.snapshot``. On
         SQLite the whole connection reads one snapshot (a deferred transaction)."""
         with self._connect_engine.connect() as connection:
             yield connection
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A unit of work that commits at the end, or rolls back if anything raised."""
+        """A session that commits at the end, or rolls back if anything raised."""
         with self._writer() as session, session.begin():
             yield session
 
+    def ping(self) -> None:
+        """One ``SELECT 1`` on a pooled read connection; raises if the database is down."""
+        with self.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-@contextmanager
-def snapshot(connection: Connection) -> Iterator[None]:
-    """The block's statements on ``connection`` (from ``Database.connect``) see one snapshot.
-
-    On PostgreSQL a REPEATABLE READ transaction, committed at the end (read-only: the same
-    as a rollback, but psycopg keeps its prepared statements), after which the connection
-    is autocommit again; a SQLite read is one transaction already.
-    """
-    if connection.dialect.name != "postgresql":
-        yield
-        return
-    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-        raise ValueError("snapshot() takes a connection from Database.connect()")
-    connection.commit()  # ends the autocommit connection's bookkeeping-only transaction
-    connection.execution_options(isolation_level="REPEATABLE READ")
-    try:
-        with connection.begin():
-            yield
-    finally:
-        connection.execution_options(isolation_level="AUTOCOMMIT")

@@ -8,15 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from callvault.assistants.models import Assistant
 from callvault.calls.fields import STATUSES, phone_digits
-from callvault.calls.models import Call
 from callvault.calls.service import add_calls
-from callvault.campaigns.models import Campaign
 from callvault.db.base import utcnow
+from callvault.unit_of_work import Tenant
 
 ASSISTANTS = (
     (1, "Sales Assistant", "+12025550101", "sales"),
@@ -252,30 +247,21 @@ def _calls(
         yield _call(rng, first_id + offset, created_at)
 
 
-def fill_demo_data(session: Session, user_id: int, *, calls: int, seed: int = 42) -> DemoSummary:
-    """Add the demo assistants, campaigns and ``calls`` calls for ``user_id`` (flushes only)."""
+def fill_demo_data(tenant: Tenant, *, calls: int, seed: int = 42) -> DemoSummary:
+    """Add the demo assistants, campaigns and ``calls`` calls for the tenant (flushes only)."""
     rng = random.Random(seed)
     now = utcnow()
-    known_assistants = set(
-        session.scalars(select(Assistant.id).where(Assistant.user_id == user_id))
+    tenant.assistants.create_missing(
+        {"id": assistant_id, "name": name, "phone_number": number}
+        for assistant_id, name, number, _ in ASSISTANTS
     )
-    for assistant_id, name, number, _ in ASSISTANTS:
-        if assistant_id not in known_assistants:
-            session.add(Assistant(user_id=user_id, id=assistant_id, name=name, phone_number=number))
-    known_campaigns = set(session.scalars(select(Campaign.id).where(Campaign.user_id == user_id)))
-    for campaign_id, name in CAMPAIGNS:
-        if campaign_id not in known_campaigns:
-            session.add(Campaign(user_id=user_id, id=campaign_id, name=name))
-    session.flush()
-    last_id = session.scalar(
-        select(Call.id).where(Call.user_id == user_id).order_by(Call.id.desc())
-    )
+    tenant.campaigns.create_missing({"id": ref, "name": name} for ref, name in CAMPAIGNS)
     batch: list[dict[str, Any]] = []
-    for row in _calls(rng, calls, now, (last_id or 1000) + 1):
+    for row in _calls(rng, calls, now, tenant.calls.last_id() + 1):
         batch.append(row)
         if len(batch) == 1000:
-            add_calls(session, user_id, batch)
+            add_calls(tenant, batch)
             batch = []
     if batch:
-        add_calls(session, user_id, batch)
+        add_calls(tenant, batch)
     return DemoSummary(len(ASSISTANTS), len(CAMPAIGNS), calls)

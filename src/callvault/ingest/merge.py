@@ -37,14 +37,19 @@ def version(status: str, updated_at: datetime) -> tuple[int, datetime]:
     return status_rank(status), updated_at
 
 
+def is_newer(incoming: dict[str, Any], other: dict[str, Any], now: datetime) -> bool:
+    """Whether the observation ``incoming`` is the newer side against ``other`` (both
+    ``CALL_COLUMNS`` dicts; a missing ``updated_at`` counts as ``now``; ties go to it)."""
+    return version(incoming["status"], incoming["updated_at"] or now) >= version(
+        other["status"], other["updated_at"] or now
+    )
+
+
 def merge(stored: dict[str, Any], record: CallRecord, now: datetime) -> dict[str, Any]:
     """The row after applying ``record`` to ``stored`` (both ``CALL_COLUMNS`` dicts)."""
     incoming = dict(record.values)
     incoming["updated_at"] = incoming["updated_at"] or now
-    newer_is_incoming = version(incoming["status"], incoming["updated_at"]) >= version(
-        stored["status"], stored["updated_at"]
-    )
-    first, second = (incoming, stored) if newer_is_incoming else (stored, incoming)
+    first, second = (incoming, stored) if is_newer(incoming, stored, now) else (stored, incoming)
     merged = {
         column: first[column] if first[column] is not None else second[column]
         for column in CALL_COLUMNS
@@ -65,9 +70,7 @@ def fold(records: list[CallRecord], now: datetime) -> dict[int, CallRecord]:
         base["updated_at"] = base["updated_at"] or now
         merged = merge(base, record, now)
         merged.pop("client_phone_digits")
-        newer = version(record.values["status"], record.values["updated_at"] or now) >= version(
-            base["status"], base["updated_at"]
-        )
+        newer = is_newer(record.values, base, now)
         winner, loser = (record, earlier) if newer else (earlier, record)
         folded[record.id] = CallRecord(
             record.id,

@@ -14,8 +14,8 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from callvault.assistants.models import Assistant
-from callvault.calls.upsert import insert_ignoring_conflicts
 from callvault.campaigns.models import Campaign
+from callvault.db.backends import Backend
 from callvault.db.base import utcnow
 
 Named = type[Assistant] | type[Campaign]
@@ -24,10 +24,11 @@ Named = type[Assistant] | type[Campaign]
 class OwnedNames:
     """The assistants (or campaigns) of one user, by id and by name."""
 
-    def __init__(self, session: Session, user_id: int, model: Named) -> None:
+    def __init__(self, session: Session, user_id: int, model: Named, backend: Backend) -> None:
         self.session = session
         self.user_id = user_id
         self.model = model
+        self.backend = backend
 
     def ids_by_name(self, names: Iterable[str]) -> dict[str, int]:
         wanted = sorted(set(names))
@@ -60,7 +61,7 @@ class OwnedNames:
             {**row, "user_id": self.user_id, "created_at": now, "updated_at": now} for row in rows
         ]
         if values:
-            self.session.execute(insert_ignoring_conflicts(self.session, self.model), values)
+            self.session.execute(self.backend.insert_ignoring_conflicts(self.model), values)
 
     def rename(self, names: dict[int, str]) -> None:
         """Give records new names; records already so named are not written."""

@@ -6,15 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from callvault.assistants.models import Assistant
-from callvault.calls.upsert import UPSERT_COLUMNS, CallUpsert
-from callvault.campaigns.models import Campaign
+from callvault.calls.upsert import UPSERT_COLUMNS
 from callvault.db.base import utcnow
-from callvault.ingest.merge import fold, merge, version
+from callvault.ingest.merge import fold, is_newer, merge
 from callvault.ingest.records import CallRecord, storage_row
 from callvault.ingest.references import OwnedNames
+from callvault.unit_of_work import Tenant
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
@@ -29,21 +26,30 @@ class IngestResult:
         return sum(1 for value in self.outcomes.values() if value == outcome)
 
 
-REFERENCES = (
-    (Assistant, "assistant_id", "assistant_name"),
-    (Campaign, "campaign_id", "campaign_name"),
-)
 KnownNames = dict[str, dict[int, str]]
 
 
-def _link_references(session: Session, user_id: int, records: Sequence[CallRecord]) -> KnownNames:
-    """Create the assistants/campaigns the records name; link name-only records by name.
+@dataclass
+class _Links:
+    """How a batch's references resolve: ids for name-only records, records to create, and
+    the stored name of every referenced record (so renames skip the unchanged)."""
 
-    Returns the stored name of every referenced record, so renames can skip the unchanged.
-    """
-    known: KnownNames = {}
-    for model, id_key, name_attr in REFERENCES:
-        owned = OwnedNames(session, user_id, model)
+    ids: dict[str, dict[str, int]] = field(default_factory=dict)
+    create: dict[str, dict[int, str]] = field(default_factory=dict)
+    known: KnownNames = field(default_factory=dict)
+
+
+def _references(tenant: Tenant) -> tuple[tuple[OwnedNames, str, str], ...]:
+    return (
+        (tenant.assistants, "assistant_id", "assistant_name"),
+        (tenant.campaigns, "campaign_id", "campaign_name"),
+    )
+
+
+def _resolve(tenant: Tenant, records: Sequence[CallRecord]) -> _Links:
+    """Read how the records' references resolve now; writes nothing."""
+    links = _Links()
+    for owned, id_key, name_attr in _references(tenant):
         name_only = {
             getattr(r, name_attr)
             for r in records
@@ -57,23 +63,42 @@ def _link_references(session: Session, user_id: int, records: Sequence[CallRecor
         wanted: dict[int, str] = {}
         for record in records:
             name = getattr(record, name_attr)
-            if record.values[id_key] is None and name is not None:
-                record.values[id_key] = by_name[name]
             ref = record.values[id_key]
+            if ref is None and name is not None:
+                ref = by_name[name]
             if ref is not None and (ref not in wanted or not wanted[ref]):
                 wanted[ref] = name or ""
         names = owned.names_of(wanted)
-        fresh = {ref: name for ref, name in wanted.items() if ref not in names}
+        links.ids[id_key] = by_name
+        links.create[id_key] = {ref: name for ref, name in wanted.items() if ref not in names}
+        links.known[id_key] = {**names, **links.create[id_key]}
+    return links
+
+
+def _link_references(tenant: Tenant, records: Sequence[CallRecord]) -> KnownNames:
+    """Create the assistants/campaigns the records name; link name-only records by name.
+
+    Creating takes the user's names lock first and reads again under it: concurrent writers
+    then never pick the same new id, nor create one name twice. Returns the stored name of
+    every referenced record, so renames can skip the unchanged.
+    """
+    links = _resolve(tenant, records)
+    if any(links.create.values()):
+        tenant.lock_names()
+        links = _resolve(tenant, records)
+    for owned, id_key, name_attr in _references(tenant):
+        for record in records:
+            name = getattr(record, name_attr)
+            if record.values[id_key] is None and name is not None:
+                record.values[id_key] = links.ids[id_key][name]
+        fresh = links.create[id_key]
         owned.create_missing({"id": ref, "name": fresh[ref]} for ref in sorted(fresh))
-        known[id_key] = {**names, **fresh}
-    return known
+    return links.known
 
 
-def _rename_references(
-    session: Session, user_id: int, current: Sequence[CallRecord], known: KnownNames
-) -> None:
+def _rename_references(tenant: Tenant, current: Sequence[CallRecord], known: KnownNames) -> None:
     """Names carried by the newest observation of a call are the record's current name."""
-    for model, id_key, name_attr in REFERENCES:
+    for owned, id_key, name_attr in _references(tenant):
         names = {
             r.values[id_key]: getattr(r, name_attr)
             for r in current
@@ -81,16 +106,16 @@ def _rename_references(
             and getattr(r, name_attr) is not None
             and getattr(r, name_attr) != known[id_key].get(r.values[id_key])
         }
-        OwnedNames(session, user_id, model).rename(names)
+        owned.rename(names)
 
 
-def ingest_calls(session: Session, user_id: int, records: Sequence[CallRecord]) -> IngestResult:
+def ingest_calls(tenant: Tenant, records: Sequence[CallRecord]) -> IngestResult:
     """Insert or merge ``records`` into the user's calls (see ``ingest.merge`` for the rule)."""
     now = utcnow()
     folded = fold(list(records), now)
     batch = list(folded.values())
-    known = _link_references(session, user_id, batch)
-    upsert = CallUpsert(session, user_id)
+    known = _link_references(tenant, batch)
+    upsert = tenant.upserts
     existing = upsert.lock_existing(folded)
     # In id order, like every lock taken here, so concurrent batches cannot deadlock.
     fresh = sorted(
@@ -106,9 +131,7 @@ def ingest_calls(session: Session, user_id: int, records: Sequence[CallRecord]) 
     for call_id, stored in existing.items():
         record = folded[call_id]
         merged = merge(stored, record, now)
-        if version(record.status, record.values["updated_at"] or now) >= version(
-            stored["status"], stored["updated_at"]
-        ):
+        if is_newer(record.values, stored, now):
             current.append(record)
         if all(merged[c] == stored[c] for c in UPSERT_COLUMNS):
             result.outcomes[call_id] = UNCHANGED
@@ -116,6 +139,6 @@ def ingest_calls(session: Session, user_id: int, records: Sequence[CallRecord]) 
             updates.append({"id": call_id, **merged})
             result.outcomes[call_id] = UPDATED
     upsert.update_many(updates)
-    _rename_references(session, user_id, current, known)
-    session.flush()
+    _rename_references(tenant, current, known)
+    tenant.flush()
     return result

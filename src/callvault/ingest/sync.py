@@ -1,9 +1,10 @@
 """Pull every call from an upstream that speaks the calls API, resumably.
 
 Pages are read newest first with ``per_page=100``; each page is merged (as webhooks are)
-and the source's ``next_page`` saved in the same unit of work, so an interrupted sync
-continues after the last stored page. Calls arriving upstream meanwhile only push older
-calls to later pages, which are then seen twice (harmless), never skipped. Once a full
+and the source's ``next_page`` saved in the same unit of work (one per page, opened by
+``units``), so an interrupted sync continues after the last stored page. Calls arriving
+upstream meanwhile only push older calls to later pages, which are then seen twice
+(harmless), never skipped. Once a full
 pass has completed, the next run is incremental: it stops at the first page that changes
 nothing (``full=True`` walks every page again).
 
@@ -22,14 +23,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy.orm import Session
 
 from callvault.db.base import utcnow
-from callvault.db.database import Database
 from callvault.errors import CallvaultError
-from callvault.ingest.models import SyncSource
 from callvault.ingest.records import CallRecord, RecordInvalid, parse_call
 from callvault.ingest.service import CREATED, UPDATED, ingest_calls
+from callvault.unit_of_work import TenantUnits
 
 PER_PAGE = 100
 MAX_ATTEMPTS = 8
@@ -116,19 +115,8 @@ def normalise_source(base_url: str) -> str:
     return base_url.strip().rstrip("/")
 
 
-def _state(session: Session, user_id: int, source: str) -> SyncSource:
-    state = session.get(SyncSource, (user_id, source))
-    if state is None:
-        state = SyncSource(user_id=user_id, source=source, next_page=1, complete=False)
-        state.calls_seen = 0
-        session.add(state)
-        session.flush()
-    return state
-
-
 def sync_calls(
-    database: Database,
-    user_id: int,
+    units: TenantUnits,
     upstream: UpstreamClient,
     source: str,
     zone: ZoneInfo,
@@ -137,8 +125,8 @@ def sync_calls(
     on_page: Callable[[SyncReport], None] = lambda _r: None,
 ) -> SyncReport:
     source = normalise_source(source)
-    with database.write() as session:
-        state = _state(session, user_id, source)
+    with units() as tenant:
+        state = tenant.sync_sources.get_or_add(source)
         incremental = state.complete and not full
         page = 1 if full else state.next_page
     report = SyncReport()
@@ -154,11 +142,11 @@ def sync_calls(
             except RecordInvalid as invalid:
                 report.skipped.append(f"page {page}: {invalid}")
         finished = not items or report.last_page is None or page >= report.last_page
-        with database.write() as session:
-            result = ingest_calls(session, user_id, records)
+        with units() as tenant:
+            result = ingest_calls(tenant, records)
             changed = result.count(CREATED) + result.count(UPDATED)
             stop = finished or (incremental and changed == 0)
-            state = _state(session, user_id, source)
+            state = tenant.sync_sources.get_or_add(source)
             state.calls_seen += len(records)
             state.updated_at = utcnow()
             if stop:

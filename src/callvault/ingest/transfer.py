@@ -3,8 +3,8 @@
 An import merges exactly like webhooks do (``ingest.merge``), so re-importing a file
 creates and changes nothing. The file is parsed one batch ahead in a second thread while
 the database stores the previous batch. Without ``strict`` each batch is its own unit of
-work and bad lines are reported and skipped; with ``strict`` the whole file is one unit of
-work and the first bad line rolls everything back.
+work (opened by ``units``) and bad lines are reported and skipped; with ``strict`` the whole
+file is one unit of work and the first bad line rolls everything back.
 """
 
 from __future__ import annotations
@@ -15,15 +15,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from callvault.calls.filters import CallFilters
-from callvault.calls.repository import CallRepository
 from callvault.calls.schemas import call_item
-from callvault.calls.upsert import refresh_statistics
-from callvault.db.database import Database, snapshot
 from callvault.errors import CallvaultError
 from callvault.ingest.files import Line
 from callvault.ingest.read_ahead import read_ahead
 from callvault.ingest.records import CallRecord, RecordInvalid, parse_call
 from callvault.ingest.service import CREATED, UNCHANGED, UPDATED, ingest_calls
+from callvault.unit_of_work import Tenant, TenantUnits
 
 BATCH = 5000
 ANALYZE_EVERY = 20_000
@@ -82,8 +80,7 @@ def _batches(
 
 
 def import_calls(
-    database: Database,
-    user_id: int,
+    units: TenantUnits,
     lines: Iterable[Line],
     zone: ZoneInfo,
     *,
@@ -95,12 +92,12 @@ def import_calls(
     report = ImportReport()
     analyzed_at = 0
 
-    def store(session: Any, batch: list[CallRecord]) -> None:
+    def store(tenant: Tenant, batch: list[CallRecord]) -> None:
         nonlocal analyzed_at
-        result = ingest_calls(session, user_id, batch)
+        result = ingest_calls(tenant, batch)
         if report.created >= max(ANALYZE_EVERY, 2 * analyzed_at):
             # The table doubled since the planner last looked: refresh its statistics.
-            refresh_statistics(session)
+            tenant.refresh_statistics()
             analyzed_at = report.created
         report.created += result.count(CREATED)
         report.updated += result.count(UPDATED)
@@ -109,23 +106,23 @@ def import_calls(
 
     batches = read_ahead(_batches(lines, zone, report, on_error, strict, batch_size))
     if strict:
-        with database.write() as session:
+        with units() as tenant:
             for batch in batches:
-                store(session, batch)
+                store(tenant, batch)
     else:
         for batch in batches:
-            with database.write() as session:
-                store(session, batch)
+            with units() as tenant:
+                store(tenant, batch)
     on_batch(report)
     return report
 
 
 def export_items(
-    database: Database, user_id: int, filters: CallFilters, zone: ZoneInfo | None
+    tenant: Tenant, filters: CallFilters, zone: ZoneInfo | None
 ) -> Iterator[dict[str, Any]]:
     """The list endpoint's items (plus ``assistant_id``/``campaign_id``), one read snapshot."""
-    with database.connect() as connection, snapshot(connection):
-        for row in CallRepository(connection, user_id).newest_first(filters):
+    with tenant.snapshot():
+        for row in tenant.calls.newest_first(filters):
             item = call_item(row, zone)
             item["assistant_id"] = row.assistant_id
             item["campaign_id"] = row.campaign_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from callvault.db.database import create_database_engine
+from callvault.migrations import comparison_options
 from callvault.models import Base
 
 config = context.config
@@ -15,7 +16,7 @@ try:
             connection=connection,
             target_metadata=Base.metadata,
             render_as_batch=engine.dialect.name == "sqlite",
-            compare_type=True,
+            **comparison_options(),
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -10,16 +10,15 @@ import hashlib
 import hmac
 import secrets
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from sqlalchemy import Connection, Row, bindparam, delete, select, update
-from sqlalchemy.orm import Session
 
 from callvault.db.base import utcnow
 from callvault.errors import NotFound
 from callvault.tokens.models import ApiToken
-from callvault.users.models import User
+from callvault.tokens.repository import TokenDirectory, TokenRow
+from callvault.unit_of_work import Tenant
 
 SECRET_ALPHABET = string.ascii_letters + string.digits
 SECRET_LENGTH = 48
@@ -35,55 +34,29 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def issue_token(
-    session: Session, user: User, *, name: str, expires_at: datetime | None = None
-) -> IssuedToken:
+def issue_token(tenant: Tenant, *, name: str, expires_at: datetime | None = None) -> IssuedToken:
     secret = "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
-    token = ApiToken(user_id=user.id, name=name, token_hash=_hash(secret), expires_at=expires_at)
-    session.add(token)
-    session.flush()
+    token = tenant.tokens.add(name, _hash(secret), expires_at)
     return IssuedToken(token, f"{token.id}|{secret}")
 
 
-def list_tokens(session: Session, user: User) -> list[ApiToken]:
-    return list(
-        session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
-    )
+def list_tokens(tenant: Tenant) -> Sequence[ApiToken]:
+    return tenant.tokens.list()
 
 
-def revoke_token(session: Session, user: User, token_id: int) -> None:
-    result = session.execute(
-        delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.id == token_id)
-    )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        raise NotFound(f"No token {token_id} for {user.email}.")
+def revoke_token(tenant: Tenant, token_id: int) -> None:
+    if not tenant.tokens.delete(token_id):
+        raise NotFound(f"No token {token_id} for this user.")
 
 
-_TOKEN_AND_OWNER = select(
-    ApiToken.id,
-    ApiToken.token_hash,
-    ApiToken.last_used_at,
-    ApiToken.expires_at,
-    User.id.label("user_id"),
-    User.name,
-    User.email,
-).join(User, User.id == ApiToken.user_id)
-_BY_ID = _TOKEN_AND_OWNER.where(ApiToken.id == bindparam("token_id"))
-_BY_HASH = _TOKEN_AND_OWNER.where(ApiToken.token_hash == bindparam("token_hash"))
-
-
-_TokenRow = Row[int, str, datetime | None, datetime | None, int, str, str]
-
-
-def _find(connection: Connection, bearer: str) -> _TokenRow | None:
-    """The token's row and its owner's, in one query built once (plain columns: this runs
-    on every request)."""
+def _find(directory: TokenDirectory, bearer: str) -> TokenRow | None:
+    """The token's row and its owner's (plain columns: this runs on every request)."""
     token_id, separator, secret = bearer.partition("|")
     if not separator:
-        return connection.execute(_BY_HASH, {"token_hash": _hash(bearer)}).first()
+        return directory.by_hash(_hash(bearer))
     if not token_id.isascii() or not token_id.isdigit() or len(token_id) > 18:
         return None
-    found = connection.execute(_BY_ID, {"token_id": int(token_id)}).first()
+    found = directory.by_id(int(token_id))
     if found is None or not hmac.compare_digest(found.token_hash, _hash(secret)):
         return None
     return found
@@ -105,13 +78,15 @@ class Authentication:
     needs_touch: bool
 
 
-def authenticate(connection: Connection, bearer: str, touch_interval: int) -> Authentication | None:
+def authenticate(
+    directory: TokenDirectory, bearer: str, touch_interval: int
+) -> Authentication | None:
     """Who a bearer token belongs to, or None when it is unknown, revoked or expired.
 
     ``needs_touch`` says ``last_used_at`` is older than ``touch_interval`` seconds, so the
-    caller records the use (in a write unit of work) at most that often.
+    caller records the use (``touch_token``, in a write unit of work) at most that often.
     """
-    found = _find(connection, bearer)
+    found = _find(directory, bearer)
     now = utcnow()
     if found is None:
         return None
@@ -124,8 +99,8 @@ def authenticate(connection: Connection, bearer: str, touch_interval: int) -> Au
     )
 
 
-def touch_token(session: Session, token_id: int) -> None:
-    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
+def touch_token(tenant: Tenant, token_id: int) -> None:
+    tenant.tokens.touch(token_id)
 
 
 def bearer_from_header(header: str) -> str | None:

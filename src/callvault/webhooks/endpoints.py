@@ -7,13 +7,11 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
-from starlette.concurrency import run_in_threadpool
 
-from callvault.api.deps import Context, CurrentUser
+from callvault.api.deps import AppContext, Context, CurrentUser, authenticated_read, tenant_write
 from callvault.api.responses import PhpJsonResponse
-from callvault.db.database import Database
+from callvault.api.urls import RequestUrl
 from callvault.webhooks import service
-from callvault.webhooks.batcher import DeliveryBatcher
 from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
 from callvault.webhooks.signing import HEADER
 
@@ -54,37 +52,23 @@ RawBody = Annotated[bytes, Depends(read_capped_body)]
 async def receive_delivery(
     endpoint_id: str, request: Request, body: RawBody, context: Context
 ) -> PhpJsonResponse:
+    batcher = context.webhook_batcher
+    batcher.check_accepting()
     delivery = service.Delivery(endpoint_id, request.headers.get(HEADER, ""), body, time.time())
-    database = context.database
     event = service.parse_event(body, context.calendar_zone)
     if event.errors:
-
-        def log_rejection() -> None:
-            with database.read() as session:  # a stranger never takes the write lock
-                endpoint = service.authenticate_delivery(session, delivery)
-            with database.write() as session:
-                service.log_rejection(session, endpoint, event)
-
-        await run_in_threadpool(log_rejection)
+        await batcher.reject(delivery, event)
         raise service.rejection(event)
-    outcome = await _batcher(request, database).submit(delivery, event)
+    outcome = await batcher.submit(delivery, event)
     return PhpJsonResponse({"message": "OK", "event": event.key, "outcome": outcome})
 
 
-def _batcher(request: Request, database: Database) -> DeliveryBatcher:
-    """The app's one group-commit writer, made on first use inside the server's loop."""
-    state = request.app.state
-    batcher: DeliveryBatcher | None = getattr(state, "webhook_batcher", None)
-    if batcher is None or batcher.database is not database:
-        batcher = state.webhook_batcher = DeliveryBatcher(database)
-    return batcher
-
-
-def _endpoint_json(endpoint: WebhookEndpoint, request: Request) -> dict[str, Any]:
+def _endpoint_json(endpoint: WebhookEndpoint, base_url: str) -> dict[str, Any]:
+    """``base_url``: scheme and host as the sender sees them (trusted proxies believed)."""
     return {
         "id": endpoint.id,
         "name": endpoint.name,
-        "url": str(request.base_url).rstrip("/") + f"/api/webhooks/calls/{endpoint.id}",
+        "url": f"{base_url}/api/webhooks/calls/{endpoint.id}",
         "created_at": str(endpoint.created_at),
         "rotated_at": str(endpoint.rotated_at) if endpoint.rotated_at else None,
         "previous_secret_expires_at": (
@@ -93,6 +77,10 @@ def _endpoint_json(endpoint: WebhookEndpoint, request: Request) -> dict[str, Any
             else None
         ),
     }
+
+
+def _base_url(request: Request, context: AppContext) -> str:
+    return RequestUrl(request, context.proxies).scheme_and_host()
 
 
 def _delivery_json(delivery: WebhookDelivery) -> dict[str, Any]:
@@ -108,10 +96,11 @@ def _delivery_json(delivery: WebhookDelivery) -> dict[str, Any]:
 
 
 @router.get("/api/user/webhooks", summary="List webhook endpoints", response_class=PhpJsonResponse)
-def list_endpoints(request: Request, user: CurrentUser, context: Context) -> PhpJsonResponse:
-    with context.database.read() as session:
-        endpoints = service.list_endpoints(session, user.id)
-        data = [_endpoint_json(endpoint, request) for endpoint in endpoints]
+def list_endpoints(request: Request, context: Context) -> PhpJsonResponse:
+    base_url = _base_url(request, context)
+    with authenticated_read(request, context) as (tenant, _):
+        endpoints = service.list_endpoints(tenant)
+        data = [_endpoint_json(endpoint, base_url) for endpoint in endpoints]
     return PhpJsonResponse({"data": data})
 
 
@@ -127,9 +116,12 @@ def create_endpoint(
     context: Context,
     name: Annotated[str, Body(embed=True, max_length=255)] = "webhook",
 ) -> PhpJsonResponse:
-    with context.database.write() as session:
-        created = service.create_endpoint(session, user.id, name)
-        body = {**_endpoint_json(created.endpoint, request), "secret": created.secret}
+    with tenant_write(context, user) as tenant:
+        created = service.create_endpoint(tenant, name)
+        body = {
+            **_endpoint_json(created.endpoint, _base_url(request, context)),
+            "secret": created.secret,
+        }
     return PhpJsonResponse(body, status_code=201)
 
 
@@ -145,11 +137,12 @@ def rotate_secret(
     context: Context,
     grace_seconds: Annotated[int, Body(embed=True, ge=0, le=30 * 86400)] = 86400,
 ) -> PhpJsonResponse:
-    with context.database.write() as session:
-        rotated = service.rotate_secret(
-            session, user.id, endpoint_id, timedelta(seconds=grace_seconds)
-        )
-        body = {**_endpoint_json(rotated.endpoint, request), "secret": rotated.secret}
+    with tenant_write(context, user) as tenant:
+        rotated = service.rotate_secret(tenant, endpoint_id, timedelta(seconds=grace_seconds))
+        body = {
+            **_endpoint_json(rotated.endpoint, _base_url(request, context)),
+            "secret": rotated.secret,
+        }
     return PhpJsonResponse(body)
 
 
@@ -160,8 +153,8 @@ def rotate_secret(
     response_class=Response,
 )
 def delete_endpoint(endpoint_id: str, user: CurrentUser, context: Context) -> Response:
-    with context.database.write() as session:
-        service.delete_endpoint(session, user.id, endpoint_id)
+    with tenant_write(context, user) as tenant:
+        service.delete_endpoint(tenant, endpoint_id)
     return Response(status_code=204)
 
 
@@ -171,9 +164,9 @@ def delete_endpoint(endpoint_id: str, user: CurrentUser, context: Context) -> Re
     response_class=PhpJsonResponse,
 )
 def list_deliveries(
-    endpoint_id: str, user: CurrentUser, context: Context, limit: int = 50
+    endpoint_id: str, request: Request, context: Context, limit: int = 50
 ) -> PhpJsonResponse:
-    with context.database.read() as session:
-        deliveries = service.delivery_log(session, user.id, endpoint_id, max(1, min(limit, 500)))
+    with authenticated_read(request, context) as (tenant, _):
+        deliveries = service.delivery_log(tenant, endpoint_id, max(1, min(limit, 500)))
         data = [_delivery_json(delivery) for delivery in deliveries]
     return PhpJsonResponse({"data": data})

@@ -1,6 +1,6 @@
 """Every SQL statement about webhook endpoints and their deliveries.
 
-``find_endpoint(s)`` are the lookups without a user: a delivery names only the endpoint's
+``EndpointDirectory`` holds the lookups without a user: a delivery names only the endpoint's
 public id, and the endpoint found is what tells whose calls the delivery may touch.
 """
 
@@ -18,21 +18,26 @@ from sqlalchemy.orm import Session
 from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
-def find_endpoint(session: Session, endpoint_id: str) -> WebhookEndpoint | None:
-    found = session.scalars(
-        select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).limit(2)
-    ).all()
-    return found[0] if len(found) == 1 else None
+class EndpointDirectory:
+    """Endpoints by public id, whoever owns them (an id held twice is treated as unknown)."""
 
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
-def find_endpoints(session: Session, endpoint_ids: Iterable[str]) -> dict[str, WebhookEndpoint]:
-    """The endpoints with these public ids (an id held twice is treated as unknown)."""
-    wanted = sorted(set(endpoint_ids))
-    if not wanted:
-        return {}
-    found = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(wanted))).all()
-    held = Counter(endpoint.id for endpoint in found)
-    return {endpoint.id: endpoint for endpoint in found if held[endpoint.id] == 1}
+    def find(self, endpoint_id: str) -> WebhookEndpoint | None:
+        found = self.session.scalars(
+            select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).limit(2)
+        ).all()
+        return found[0] if len(found) == 1 else None
+
+    def find_many(self, endpoint_ids: Iterable[str]) -> dict[str, WebhookEndpoint]:
+        wanted = sorted(set(endpoint_ids))
+        if not wanted:
+            return {}
+        statement = select(WebhookEndpoint).where(WebhookEndpoint.id.in_(wanted))
+        found = self.session.scalars(statement).all()
+        held = Counter(endpoint.id for endpoint in found)
+        return {endpoint.id: endpoint for endpoint in found if held[endpoint.id] == 1}
 
 
 def delivery_id() -> str:

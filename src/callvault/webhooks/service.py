@@ -19,17 +19,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from callvault.db.base import utcnow
 from callvault.errors import CallvaultError, NotFound, Unauthenticated, ValidationFailed
 from callvault.ingest.json_text import loads_strict
 from callvault.ingest.records import CallRecord, RecordInvalid, parse_call
 from callvault.ingest.service import ingest_calls
 from callvault.laravel.validation import ValidationResult
+from callvault.unit_of_work import Tenant, UnitOfWork
 from callvault.webhooks import signing
 from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
-from callvault.webhooks.repository import WebhookRepository, find_endpoint, find_endpoints
 
 EVENTS = ("call.started", "call.completed", "call.failed")
 DEFAULT_GRACE = timedelta(hours=24)
@@ -54,49 +52,47 @@ class CreatedEndpoint:
     secret: str
 
 
-def create_endpoint(session: Session, user_id: int, name: str) -> CreatedEndpoint:
+def create_endpoint(tenant: Tenant, name: str) -> CreatedEndpoint:
     secret = signing.new_secret()
     endpoint = WebhookEndpoint(id=signing.new_endpoint_id(), name=name, secret=secret)
-    WebhookRepository(session, user_id).add(endpoint)
+    tenant.webhooks.add(endpoint)
     return CreatedEndpoint(endpoint, secret)
 
 
-def list_endpoints(session: Session, user_id: int) -> Sequence[WebhookEndpoint]:
-    return WebhookRepository(session, user_id).list()
+def list_endpoints(tenant: Tenant) -> Sequence[WebhookEndpoint]:
+    return tenant.webhooks.list()
 
 
-def get_endpoint(session: Session, user_id: int, endpoint_id: str) -> WebhookEndpoint:
-    endpoint = WebhookRepository(session, user_id).get(endpoint_id)
+def get_endpoint(tenant: Tenant, endpoint_id: str) -> WebhookEndpoint:
+    endpoint = tenant.webhooks.get(endpoint_id)
     if endpoint is None:
         raise UnknownEndpoint()
     return endpoint
 
 
 def rotate_secret(
-    session: Session, user_id: int, endpoint_id: str, grace: timedelta = DEFAULT_GRACE
+    tenant: Tenant, endpoint_id: str, grace: timedelta = DEFAULT_GRACE
 ) -> CreatedEndpoint:
     """A new secret; the old one keeps verifying for ``grace`` (zero: revoked at once)."""
-    endpoint = get_endpoint(session, user_id, endpoint_id)
+    endpoint = get_endpoint(tenant, endpoint_id)
     now = utcnow()
     keep_old = grace.total_seconds() > 0
     endpoint.previous_secret = endpoint.secret if keep_old else None
     endpoint.previous_secret_expires_at = now + grace if keep_old else None
     endpoint.secret = signing.new_secret()
     endpoint.rotated_at = now
-    session.flush()
+    tenant.flush()
     return CreatedEndpoint(endpoint, endpoint.secret)
 
 
-def delete_endpoint(session: Session, user_id: int, endpoint_id: str) -> None:
-    if not WebhookRepository(session, user_id).delete(endpoint_id):
+def delete_endpoint(tenant: Tenant, endpoint_id: str) -> None:
+    if not tenant.webhooks.delete(endpoint_id):
         raise UnknownEndpoint()
 
 
-def delivery_log(
-    session: Session, user_id: int, endpoint_id: str, limit: int = 50
-) -> Sequence[WebhookDelivery]:
-    get_endpoint(session, user_id, endpoint_id)
-    return WebhookRepository(session, user_id).deliveries(endpoint_id, limit)
+def delivery_log(tenant: Tenant, endpoint_id: str, limit: int = 50) -> Sequence[WebhookDelivery]:
+    get_endpoint(tenant, endpoint_id)
+    return tenant.webhooks.deliveries(endpoint_id, limit)
 
 
 def accepted_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
@@ -127,8 +123,8 @@ def verify_delivery(endpoint: WebhookEndpoint | None, delivery: Delivery) -> Web
     return endpoint
 
 
-def authenticate_delivery(session: Session, delivery: Delivery) -> WebhookEndpoint:
-    return verify_delivery(find_endpoint(session, delivery.endpoint_id), delivery)
+def authenticate_delivery(unit: UnitOfWork, delivery: Delivery) -> WebhookEndpoint:
+    return verify_delivery(unit.endpoints.find(delivery.endpoint_id), delivery)
 
 
 @dataclass(frozen=True)
@@ -181,9 +177,9 @@ def parse_event(body: bytes, zone: ZoneInfo) -> Event:
     return Event(key, shown_type, call_id, record, errors)
 
 
-def log_rejection(session: Session, endpoint: WebhookEndpoint, event: Event) -> None:
+def log_rejection(unit: UnitOfWork, endpoint: WebhookEndpoint, event: Event) -> None:
     first = next(iter(event.errors.values()))[0]
-    WebhookRepository(session, endpoint.user_id).log(
+    unit.tenant(endpoint.user_id).webhooks.log(
         WebhookDelivery(
             endpoint_id=endpoint.id,
             event_key=event.key,
@@ -199,17 +195,15 @@ def rejection(event: Event) -> ValidationFailed:
     return ValidationFailed(ValidationResult(event.errors).summary(), event.errors)
 
 
-def apply_events(
-    session: Session, user_id: int, events: Sequence[tuple[WebhookEndpoint, Event]]
-) -> list[str]:
+def apply_events(tenant: Tenant, events: Sequence[tuple[WebhookEndpoint, Event]]) -> list[str]:
     """Merge the events' calls into the user's calls and log each delivery; the outcomes."""
     records = [event.record for _, event in events if event.record is not None]
-    result = ingest_calls(session, user_id, records)
+    result = ingest_calls(tenant, records)
     outcomes: list[str] = []
     log: list[dict[str, Any]] = []
     for endpoint, event in events:
         assert event.record is not None
-        assert endpoint.user_id == user_id
+        assert endpoint.user_id == tenant.user_id
         outcome = result.outcomes[event.record.id]
         log.append(
             {
@@ -222,19 +216,19 @@ def apply_events(
             }
         )
         outcomes.append(outcome)
-    WebhookRepository(session, user_id).log_many(log)
+    tenant.webhooks.log_many(log)
     return outcomes
 
 
 def store_deliveries(
-    session: Session, deliveries: Sequence[tuple[Delivery, Event]]
+    unit: UnitOfWork, deliveries: Sequence[tuple[Delivery, Event]]
 ) -> list[str | CallvaultError]:
     """Authenticate valid events (one endpoint lookup for all), then merge and log the
     authentic ones user by user, in id order so concurrent writers lock alike.
 
     Per delivery: its outcome, or the refusal (404/401) to answer it with.
     """
-    endpoints = find_endpoints(session, {delivery.endpoint_id for delivery, _ in deliveries})
+    endpoints = unit.endpoints.find_many({delivery.endpoint_id for delivery, _ in deliveries})
     results: list[str | CallvaultError] = []
     by_user: dict[int, list[tuple[int, WebhookEndpoint, Event]]] = defaultdict(list)
     for index, (delivery, event) in enumerate(deliveries):
@@ -247,7 +241,8 @@ def store_deliveries(
         by_user[endpoint.user_id].append((index, endpoint, event))
     for user_id in sorted(by_user):
         accepted = by_user[user_id]
-        outcomes = apply_events(session, user_id, [(e, event) for _, e, event in accepted])
+        events = [(endpoint, event) for _, endpoint, event in accepted]
+        outcomes = apply_events(unit.tenant(user_id), events)
         for (index, _, _), outcome in zip(accepted, outcomes, strict=True):
             results[index] = outcome
     return results

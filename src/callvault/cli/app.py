@@ -1,0 +1,115 @@
+"""The ``callvault`` Typer app, its consoles, and what one command runs with.
+
+Each command gets one ``Command`` (``typer.Context.obj``): its settings and database, each
+built once, the units of work it opens, and the one error printer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from callvault.config import Settings
+from callvault.db.database import Database
+from callvault.errors import CallvaultError
+from callvault.unit_of_work import (
+    Tenant,
+    TenantUnits,
+    UnitOfWork,
+    reading,
+    tenant_units,
+    writing,
+)
+from callvault.users import service as users
+
+app = typer.Typer(
+    help="callvault: the self-hosted call log for AI voice assistants.", no_args_is_help=True
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+def report_error(message: str, hint: str | None = None) -> None:
+    """The one error printer: ``error: <message>`` on one line, then the hint if any."""
+    errors.print("[red]error:[/red] ", end="")
+    errors.print(message, markup=False, highlight=False, soft_wrap=True)
+    if hint:
+        errors.print(hint, markup=False, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, *, hint: str | None = None, code: int = 1) -> NoReturn:
+    """End the command with an error (one line, and a hint)."""
+    report_error(message, hint)
+    raise typer.Exit(code)
+
+
+class Command:
+    """One command's settings and database (built once, on first use) and its units."""
+
+    @cached_property
+    def settings(self) -> Settings:
+        return Settings()
+
+    @cached_property
+    def database(self) -> Database:
+        return Database(
+            self.settings.database_url,
+            pool_size=2,
+            prepared_statements=self.settings.db_prepared_statements,
+        )
+
+    def close(self) -> None:
+        if "database" in self.__dict__:
+            self.database.dispose()
+
+    @contextmanager
+    def guard(self, hint: str | None = None) -> Iterator[None]:
+        """Domain errors end the command with their message (and ``hint``)."""
+        try:
+            yield
+        except CallvaultError as error:
+            fail(error.message, hint=hint)
+
+    @contextmanager
+    def unit(self) -> Iterator[UnitOfWork]:
+        """One committed unit of work for the command."""
+        with self.guard(), writing(self.database) as unit:
+            yield unit
+
+    @contextmanager
+    def tenant(self, email: str) -> Iterator[Tenant]:
+        """One committed unit of work for the user with ``email``."""
+        with self.unit() as unit:
+            yield unit.tenant(users.get_user_by_email(unit, email).id)
+
+    @contextmanager
+    def reading(self, email: str) -> Iterator[Tenant]:
+        """A read unit of work (one snapshot where asked) for the user with ``email``."""
+        with self.guard(), reading(self.database) as unit:
+            yield unit.tenant(users.get_user_by_email(unit, email).id)
+
+    def tenant_units(self, email: str) -> TenantUnits:
+        """Units of work for the user with ``email``, for services that commit in steps."""
+        with self.unit() as unit:
+            user_id = users.get_user_by_email(unit, email).id
+        return tenant_units(self.database, user_id)
+
+
+@app.callback()
+def _command(context: typer.Context) -> None:
+    command = Command()
+    context.obj = command
+    context.call_on_close(command.close)
+
+
+def command_of(context: typer.Context) -> Command:
+    command: Command = context.obj
+    return command
+
+
+USER = typer.Option(..., "--user", help="The owner's email.")
