@@ -4,20 +4,12 @@ says they are."""
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
+from callvault.unit_of_work import Directory, Repository
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "callvault"
-REPOSITORIES = {
-    "CallRepository",
-    "CallUpsert",
-    "OwnedNames",
-    "WebhookRepository",
-    "TokenRepository",
-    "SyncSources",
-    "UserDirectory",
-    "TokenDirectory",
-    "EndpointDirectory",
-}
 TRANSACTIONS = {"commit", "begin", "begin_nested", "write", "read", "connect"}
 UNIT_OPENERS = {"reading", "writing", "tenant_units"}
 
@@ -43,12 +35,26 @@ def _called(tree: ast.Module) -> list[tuple[str, int]]:
     return names
 
 
-def test_repositories_are_built_only_by_the_unit_of_work() -> None:
+def _subclasses(base: type) -> set[str]:
+    found: set[str] = set()
+    kind: type
+    for kind in base.__subclasses__():
+        found |= {kind.__name__, *_subclasses(kind)}
+    return found
+
+
+def test_repositories_are_built_only_through_a_unit_of_work() -> None:
+    """``Repository.of(tenant)`` / ``Directory.of(unit)``, never a constructor call."""
+    for module, _ in _modules():  # every repository class defined, so listed below
+        name = ("callvault/" + module).removesuffix(".py").removesuffix("/__init__")
+        importlib.import_module(name.replace("/", "."))
+    repositories = _subclasses(Repository) | _subclasses(Directory)
+    assert {"CallRepository", "CallUpsert", "UserDirectory"} <= repositories
     found = [
         (name, f"{module}:{line}")
         for module, tree in _modules()
         for name, line in _called(tree)
-        if name in REPOSITORIES and module != "unit_of_work.py"
+        if name in repositories and module != "unit_of_work.py"
     ]
     assert found == []
 

@@ -1,123 +1,138 @@
-"""The one door to the database: a unit of work, and the tenant views it hands out.
+"""The one door to the database: a unit of work, the tenant views it hands out, and the
+base classes of every repository.
 
 A ``UnitOfWork`` is one transaction (or, for the hot read path, one read connection) and the
 backend it speaks. Only the request dependencies (``api/deps.py``), the CLI and the webhook
 batcher open one, with ``reading``/``writing``; it alone commits, at the end of its block,
 or rolls back if the block raised. Services receive a ``Tenant``: the unit of work seen as
-one user, whose repositories are built here and only here, each scoped to that user. There
-is no other way to run a statement on a tenant's rows.
+one user. A repository is built only by ``Repository.of(tenant)`` (or a ``Directory``, for
+the lookups that find a tenant, by ``Directory.of(unit)``), so every statement on a tenant's
+rows runs in a unit of work, for that unit's user.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from functools import cached_property
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from callvault.assistants.models import Assistant
-from callvault.calls.repository import CallRepository
-from callvault.calls.upsert import CallUpsert
-from callvault.campaigns.models import Campaign
 from callvault.db.backends import Backend
 from callvault.db.database import Database
-from callvault.ingest.references import OwnedNames
-from callvault.ingest.sources import SyncSources
-from callvault.tokens.repository import TokenDirectory, TokenRepository
-from callvault.users.repository import UserDirectory
-from callvault.webhooks.repository import EndpointDirectory, WebhookRepository
+
+_Built = TypeVar("_Built")
 
 
-class UnitOfWork:
-    """One transaction on one connection; lookups that find a tenant, and ``tenant()``."""
+class _Builds:
+    """Keeps one instance per kind of what is built from it (repositories, directories)."""
+
+    def __init__(self) -> None:
+        self._built: dict[type[Any], Any] = {}
+
+    def _build(self, kind: type[_Built], build: Callable[[], _Built]) -> _Built:
+        if kind not in self._built:
+            self._built[kind] = build()
+        built: _Built = self._built[kind]
+        return built
+
+
+class UnitOfWork(_Builds):
+    """One transaction on one connection; its directories, and ``tenant()``."""
 
     def __init__(
         self, connection: Connection, backend: Backend, session: Session | None = None
     ) -> None:
-        self._connection = connection
-        self._session = session
+        super().__init__()
+        self.connection = connection
         self.backend = backend
+        self._session = session
 
-    @cached_property
+    @property
     def session(self) -> Session:
-        """The ORM session of the unit (one is bound to a read connection when needed)."""
-        return self._session or Session(bind=self._connection)
-
-    @cached_property
-    def users(self) -> UserDirectory:
-        return UserDirectory(self.session)
-
-    @cached_property
-    def tokens(self) -> TokenDirectory:
-        return TokenDirectory(self._connection)
-
-    @cached_property
-    def endpoints(self) -> EndpointDirectory:
-        return EndpointDirectory(self.session)
+        """The unit's ORM session (a read unit binds one to its connection when asked)."""
+        if self._session is None:
+            self._session = Session(bind=self.connection)
+        return self._session
 
     def tenant(self, user_id: int) -> Tenant:
         return Tenant(self, user_id)
 
     def flush(self) -> None:
-        if self._session is not None or "session" in self.__dict__:
-            self.session.flush()
+        if self._session is not None:
+            self._session.flush()
+
+    def _close(self) -> None:
+        if self._session is not None:
+            self._session.close()
 
 
-class Tenant:
-    """One user's view of a unit of work: every repository here is scoped to ``user_id``."""
+class Tenant(_Builds):
+    """One user's view of a unit of work: what their repositories are built from."""
 
     def __init__(self, unit: UnitOfWork, user_id: int) -> None:
+        super().__init__()
         self._unit = unit
         self.user_id = user_id
         self.backend = unit.backend
 
     @property
-    def _connection(self) -> Connection:
-        return self._unit._connection
+    def connection(self) -> Connection:
+        return self._unit.connection
 
-    @cached_property
-    def calls(self) -> CallRepository:
-        return CallRepository(self._connection, self.user_id, self.backend)
-
-    @cached_property
-    def upserts(self) -> CallUpsert:
-        return CallUpsert(self._connection, self.user_id, self.backend)
-
-    @cached_property
-    def assistants(self) -> OwnedNames:
-        return OwnedNames(self._unit.session, self.user_id, Assistant, self.backend)
-
-    @cached_property
-    def campaigns(self) -> OwnedNames:
-        return OwnedNames(self._unit.session, self.user_id, Campaign, self.backend)
-
-    @cached_property
-    def webhooks(self) -> WebhookRepository:
-        return WebhookRepository(self._unit.session, self.user_id)
-
-    @cached_property
-    def tokens(self) -> TokenRepository:
-        return TokenRepository(self._unit.session, self.user_id)
-
-    @cached_property
-    def sync_sources(self) -> SyncSources:
-        return SyncSources(self._unit.session, self.user_id)
+    @property
+    def session(self) -> Session:
+        return self._unit.session
 
     def snapshot(self) -> AbstractContextManager[None]:
         """The block's reads see one snapshot (a read unit of work)."""
-        return self.backend.snapshot(self._connection)
+        return self.backend.snapshot(self.connection)
 
     def lock_names(self) -> None:
         """Until the unit ends, no other writer creates this user's assistants or campaigns."""
-        self.backend.lock_names(self._connection, self.user_id)
+        self.backend.lock_names(self.connection, self.user_id)
 
     def refresh_statistics(self) -> None:
-        self.backend.refresh_statistics(self._connection)
+        self.backend.refresh_statistics(self.connection)
 
     def flush(self) -> None:
         self._unit.flush()
+
+
+class Repository:
+    """Statements on one user's rows; subclasses read ``user_id`` and never take another."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        self._tenant = tenant
+        self.user_id = tenant.user_id
+        self.backend = tenant.backend
+        self.connection = tenant.connection
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> Self:
+        """The tenant's repository of this kind (one per tenant view)."""
+        return tenant._build(cls, lambda: cls(tenant))
+
+    @property
+    def session(self) -> Session:
+        return self._tenant.session
+
+
+class Directory:
+    """Lookups that find a tenant (a token, a user by email, an endpoint by public id)."""
+
+    def __init__(self, unit: UnitOfWork) -> None:
+        self._unit = unit
+        self.connection = unit.connection
+
+    @classmethod
+    def of(cls, unit: UnitOfWork) -> Self:
+        return unit._build(cls, lambda: cls(unit))
+
+    @property
+    def session(self) -> Session:
+        return self._unit.session
 
 
 @contextmanager
@@ -150,5 +165,4 @@ def reading(database: Database) -> Iterator[UnitOfWork]:
         try:
             yield unit
         finally:
-            if "session" in unit.__dict__:
-                unit.session.close()
+            unit._close()

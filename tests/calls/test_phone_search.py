@@ -23,6 +23,7 @@ from callvault.calls import service, statements
 from callvault.calls.fields import phone_digits
 from callvault.calls.filters import CallFilters
 from callvault.calls.models import Call
+from callvault.calls.repository import CallRepository
 from callvault.calls.schemas import MAX_PER_PAGE, CallListQuery, call_item
 from callvault.calls.statements import Field, Match, Term
 from callvault.db.database import Database
@@ -83,7 +84,7 @@ def _check(view: TenantView, rows: list[dict[str, Any]], filters: CallFilters) -
     largest size) and the export equal the recount."""
     expected = _expected(rows, filters)
     total = len(expected)
-    assert view.calls.count(filters) == total, filters
+    assert CallRepository.of(view).count(filters) == total, filters
     for per_page in (4, 7, MAX_PER_PAGE):
         last = max(1, -(-total // per_page))
         pages = range(1, last + 1) if per_page == MAX_PER_PAGE else {1, 2, last // 2 or 1, last}
@@ -93,7 +94,7 @@ def _check(view: TenantView, rows: list[dict[str, Any]], filters: CallFilters) -
                 total,
                 expected[offset : offset + per_page],
             ), (filters, page, per_page)
-    exported = [row.id for row in view.calls.newest_first(filters, chunk=7)]
+    exported = [row.id for row in CallRepository.of(view).newest_first(filters, chunk=7)]
     assert exported == expected, filters
 
 
@@ -141,7 +142,7 @@ def two_users(
         rows = [_call(i, rng, numbers) for i in range(1, 241)]
         for start in range(0, len(rows), 60):  # several statements, several transactions
             with tenant.write() as view:
-                view.calls.insert_many(rows[start : start + 60])
+                CallRepository.of(view).insert_many(rows[start : start + 60])
         stored[tenant.user.id] = rows
     return owner, other, stored
 
@@ -197,7 +198,7 @@ def test_phone_filters_match_a_substring_recount(
         rows = stored[tenant.user.id]
         with tenant.read() as view:
             for query in _queries(stored[owner.user.id] + stored[other.user.id]):
-                numbers = view.calls._phone_numbers(query)
+                numbers = CallRepository.of(view)._phone_numbers(query)
                 paths.add("scan" if numbers is None else "numbers" if numbers else "none")
                 filter_sets = _filter_sets(query) if tenant is owner else _filter_sets(query)[:1]
                 for filters in filter_sets:
@@ -215,15 +216,15 @@ def test_another_users_numbers_never_match(
     with owner.read() as mine, other.read() as theirs:
         for query in ("15558880002", "8880002", "81312345678"):
             filters = CallFilters(phone_digits=query)
-            assert mine.calls._phone_numbers(query) == ()
-            assert mine.calls.count(filters) == 0
+            assert CallRepository.of(mine)._phone_numbers(query) == ()
+            assert CallRepository.of(mine).count(filters) == 0
             assert _list(mine, filters, 1, MAX_PER_PAGE) == (0, [])
             expected = _expected(stored[other.user.id], filters)
             assert expected
-            assert theirs.calls.count(filters) == len(expected)
+            assert CallRepository.of(theirs).count(filters) == len(expected)
             assert _list(theirs, filters, 1, MAX_PER_PAGE) == (len(expected), expected)
-        assert mine.calls._phone_numbers("5551234567") == ("15551234567",)
-        assert mine.calls._phone_numbers("555123456") == ("15551234567", "15551234568")
+        assert CallRepository.of(mine)._phone_numbers("5551234567") == ("15551234567",)
+        assert CallRepository.of(mine)._phone_numbers("555123456") == ("15551234567", "15551234568")
 
 
 @contextmanager
@@ -245,10 +246,10 @@ def test_a_number_nobody_holds_costs_no_query_on_calls(tenant: Tenant, db: Datab
     filters = CallFilters(phone_digits="4242", status="completed")
     with _statements(db.engine) as seen:
         with tenant.read() as view:
-            assert view.calls.count(filters) == 0
+            assert CallRepository.of(view).count(filters) == 0
             for page in (1, 2, 100):  # a first, a plain and a deep offset
                 assert _list(view, filters, page, 15) == (0, [])
-            assert list(view.calls.newest_first(filters)) == []
+            assert list(CallRepository.of(view).newest_first(filters)) == []
         assert seen, "the suffix lookup runs"
         assert not [s for s in seen if "FROM calls" in s], seen
 
@@ -284,7 +285,7 @@ def _ids(db: Database, user_id: int, query: str, per_page: int = MAX_PER_PAGE) -
             if len(found) < per_page:
                 break
             page += 1
-        assert total == len(ids) == view.calls.count(filters)
+        assert total == len(ids) == CallRepository.of(view).count(filters)
     return ids
 
 
@@ -325,26 +326,28 @@ def test_numbers_follow_ingest_updates_and_deletes(
 
     # Renumbering and deleting leave stale numbers behind; they match no calls.
     with tenant_write(db, user_id) as view:
-        view.calls.connection.execute(
+        CallRepository.of(view).connection.execute(
             text(
                 "UPDATE calls SET client_phone_number = '+1 303 555 0100', "
                 "client_phone_digits = '13035550100' WHERE user_id = :u AND id = 7"
             ),
             {"u": user_id},
         )
-        view.calls.connection.execute(
+        CallRepository.of(view).connection.execute(
             text("DELETE FROM calls WHERE user_id = :u AND id >= 900"), {"u": user_id}
         )
     assert _ids(db, user_id, "4155550199") == []
     assert _ids(db, user_id, "3035550100") == [7]
     assert _ids(db, user_id, "6465550002") == [102]
     with tenant_read(db, user_id) as view:
-        assert view.calls._phone_numbers("4155550199") == ("14155550199",)
+        assert CallRepository.of(view)._phone_numbers("4155550199") == ("14155550199",)
     _assert_suffixes_cover_calls(db)
 
     # Deleting a user removes their rows and nobody else's.
     with tenant_write(db, user_id) as view:
-        view.calls.connection.execute(text("DELETE FROM users WHERE id = :u"), {"u": user_id})
+        CallRepository.of(view).connection.execute(
+            text("DELETE FROM users WHERE id = :u"), {"u": user_id}
+        )
     left = _suffix_rows(db)
     assert left
     assert {user for user, _, _ in left} == {other.user.id}
@@ -433,7 +436,7 @@ def _add_calls(url: str, email: str, calls: list[dict[str, Any]]) -> int:
     try:
         with writing(database) as unit:
             user_id = create_user(unit, name=email, email=email).id
-            unit.tenant(user_id).calls.insert_many(calls)
+            CallRepository.of(unit.tenant(user_id)).insert_many(calls)
         return int(user_id)
     finally:
         database.dispose()
@@ -580,7 +583,7 @@ def test_a_generic_plan_still_probes_each_number(tenant: Tenant, db: Database) -
         session.execute(insert(Call), [call(user_id, 1) for user_id in others])
         session.execute(text("ANALYZE calls"))
     with tenant.read() as view:  # the shape the list and the export bind for a phone filter
-        terms = view.calls.where(CallFilters(phone_digits="15550000001")).terms
+        terms = CallRepository.of(view).where(CallFilters(phone_digits="15550000001")).terms
     assert terms == (
         Term(Field.USER, Match.EQUAL, "user_id"),
         Term(Field.DIGITS, Match.ONE_OF, "numbers"),

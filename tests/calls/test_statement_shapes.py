@@ -13,6 +13,7 @@ from callvault.calls import repository as repository_module
 from callvault.calls import service, statements
 from callvault.calls.fields import ITEM_KEYS
 from callvault.calls.filters import CallFilters
+from callvault.calls.repository import CallRepository
 from callvault.calls.schemas import CallListQuery
 from callvault.calls.statements import Field, Match, Term
 from callvault.db.backends import POSTGRESQL, SQLITE
@@ -78,7 +79,7 @@ def test_new_values_reuse_the_cached_statements(
         found: list[Any] = []
         with tenant.read() as view:
             for filters in _filters(status, day, digits):
-                total = view.calls.count(filters)
+                total = CallRepository.of(view).count(filters)
                 found.append(total)
                 for page in range(1, total // PER_PAGE + 3):
                     query = CallListQuery(filters, page=page, per_page=PER_PAGE)
@@ -86,7 +87,7 @@ def test_new_values_reuse_the_cached_statements(
                     assert listed.total == total
                     items = [dict(zip(ITEM_KEYS, row, strict=True)) for row in listed.rows]
                     found.append([(item["id"], item["created_at"]) for item in items])
-                exported = view.calls.newest_first(filters, chunk=2)
+                exported = CallRepository.of(view).newest_first(filters, chunk=2)
                 found.append([(row.id, row.created_at) for row in exported])
         return found
 

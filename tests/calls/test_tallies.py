@@ -123,7 +123,7 @@ def _naive_ids(view: TenantView, filters: CallFilters) -> list[int]:
     if filters.created_before is not None:
         conditions.append(Call.created_at < filters.created_before)
     statement = select(Call.id).where(*conditions).order_by(Call.created_at.desc(), Call.id.desc())
-    return [int(call_id) for call_id in view.calls.connection.scalars(statement)]
+    return [int(call_id) for call_id in CallRepository.of(view).connection.scalars(statement)]
 
 
 def _item_ids(rows: Sequence[Sequence[Any]]) -> list[int]:
@@ -223,14 +223,14 @@ def test_counts_and_deep_pages_match_a_recount(
     for tenant in (owner, other):
         stored[tenant.user.id] = [_call(i, rng) for i in range(1, 401)]
         with tenant.write() as view:
-            view.calls.insert_many(stored[tenant.user.id])
+            CallRepository.of(view).insert_many(stored[tenant.user.id])
     monkeypatch.setattr(repository_module, "PLAIN_OFFSET_LIMIT", 0)
     deep = _record_deep_pages(monkeypatch)
     with owner.read() as view:
         for filters in _filter_sets():
             expected = _expected(stored[owner.user.id], filters)
             total = len(expected)
-            assert view.calls.count(filters) == total, filters
+            assert CallRepository.of(view).count(filters) == total, filters
             _check_pages(view, filters, expected, (6, 7, MAX_PER_PAGE))
             for offset in {1, 7, total // 3, total // 2, total - 5, total - 1, total}:
                 if offset >= 0:  # every row can start a page
@@ -255,7 +255,7 @@ def test_deep_pages_walk_to_their_anchor_from_the_nearer_end_of_the_day(
         created = day + timedelta(hours=9, seconds=(call_id // 3) % 7)
         calls.append({**_call(call_id, random.Random(call_id)), "created_at": created})
     with tenant.write() as view:
-        view.calls.insert_many(calls)
+        CallRepository.of(view).insert_many(calls)
     monkeypatch.setattr(repository_module, "PLAIN_OFFSET_LIMIT", 0)
     deep = _record_deep_pages(monkeypatch)
     walks: list[bool] = []
@@ -273,7 +273,7 @@ def test_deep_pages_walk_to_their_anchor_from_the_nearer_end_of_the_day(
     with tenant.read() as view:
         for filters in (CallFilters(), CallFilters(status="failed"), edges):
             expected = _expected(calls, filters)
-            assert view.calls.count(filters) == len(expected), filters
+            assert CallRepository.of(view).count(filters) == len(expected), filters
             _check_pages(view, filters, expected, (1, 3, 7, 40))
     assert set(walks) == {False, True}
     assert len(deep) > len(calls)
@@ -290,7 +290,7 @@ def test_a_deep_page_and_its_total_share_one_snapshot(
         for i in range(1, 31)
     ]
     with tenant.write() as view:
-        view.calls.insert_many(calls)
+        CallRepository.of(view).insert_many(calls)
     monkeypatch.setattr(repository_module, "PLAIN_OFFSET_LIMIT", 0)
     deep = _record_deep_pages(monkeypatch)
     inserted: list[bool] = []
@@ -320,9 +320,9 @@ def test_tallies_follow_every_kind_of_write(
     rng = random.Random(7)
     user_id = tenant.user.id
     with tenant.write() as view:
-        view.calls.insert_many([_call(i, rng) for i in range(1, 201)])
+        CallRepository.of(view).insert_many([_call(i, rng) for i in range(1, 201)])
     with tenant.write() as view:
-        connection = view.calls.connection
+        connection = CallRepository.of(view).connection
         connection.execute(
             text("UPDATE calls SET status = 'failed', type = 'web' WHERE id % 3 = 0")
         )
@@ -337,9 +337,9 @@ def test_tallies_follow_every_kind_of_write(
         connection.execute(text("DELETE FROM calls WHERE id % 11 = 0"))
     with tenant.write() as view:
         for call_id in (1, 2, 3):
-            assert view.calls.delete(call_id)
+            assert CallRepository.of(view).delete(call_id)
         # An upsert, as the webhook ingest writes them: one new row, one changed row.
-        view.calls.connection.execute(
+        CallRepository.of(view).connection.execute(
             text(
                 "INSERT INTO calls (user_id, id, type, status, created_at, updated_at) "
                 "VALUES (:u, 5000, 'inbound', 'ringing', :t, :t), "
@@ -354,10 +354,12 @@ def test_tallies_follow_every_kind_of_write(
     with tenant.read() as view:
         for filters in _filter_sets()[::3]:
             expected = _naive_ids(view, filters)
-            assert view.calls.count(filters) == len(expected), filters
+            assert CallRepository.of(view).count(filters) == len(expected), filters
             _check_pages(view, filters, expected, (9,))
     with tenant_write(db, user_id) as view:  # cascades from the user fire the triggers too
-        view.calls.connection.execute(text("DELETE FROM users WHERE id = :u"), {"u": user_id})
+        CallRepository.of(view).connection.execute(
+            text("DELETE FROM users WHERE id = :u"), {"u": user_id}
+        )
     _tallies_match_calls(db)
 
 
@@ -400,7 +402,7 @@ def test_totals_stay_exact_under_concurrent_writes(
             for _ in range(60):
                 user_id = rng.choice(tenants).user.id
                 with tenant_write(hammer, user_id) as view:
-                    calls = view.calls
+                    calls = CallRepository.of(view)
                     action = rng.random()
                     if action < 0.45:
                         # Several statements in one transaction, days and keys in any order.
@@ -442,7 +444,9 @@ def test_totals_stay_exact_under_concurrent_writes(
                 tenant = rng.choice(tenants)
                 filters = rng.choice(filter_sets)
                 with tenant_read(hammer, tenant.user.id) as view, view.snapshot():
-                    assert view.calls.count(filters) == len(_naive_ids(view, filters)), filters
+                    assert CallRepository.of(view).count(filters) == len(
+                        _naive_ids(view, filters)
+                    ), filters
                     checks[0] += 1
         except BaseException as error:  # reported by the main thread
             errors.append(error)
@@ -486,6 +490,6 @@ def test_totals_stay_exact_under_concurrent_writes(
         with tenant.read() as view:
             for filters in _filter_sets():
                 expected = _naive_ids(view, filters)
-                assert view.calls.count(filters) == len(expected), filters
+                assert CallRepository.of(view).count(filters) == len(expected), filters
                 _check_pages(view, filters, expected, (7,))
     assert deep

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from callvault.calls.filters import CallFilters
+from callvault.calls.repository import CallRepository
 from callvault.db.database import Database
 from callvault.unit_of_work import Tenant as TenantView
 from tests.conftest import Tenant, tenant_read, tenant_write
@@ -21,14 +22,14 @@ def _count(database: Database, user_id: int) -> int:
 
 def _seen(view: TenantView) -> tuple[int, int]:
     """The view's calls counted row by row and from the tallies."""
-    return view.calls.count_rows(EVERY_CALL), view.calls.count(EVERY_CALL)
+    return CallRepository.of(view).count_rows(EVERY_CALL), CallRepository.of(view).count(EVERY_CALL)
 
 
 def test_a_snapshot_keeps_its_view_while_others_commit(db: Database, tenant: Tenant) -> None:
     user_id = tenant.user.id
     tenant.add_call(id=1)
     with tenant.read() as view:
-        view.calls.get(1)  # a read before, as the token lookup does
+        CallRepository.of(view).get(1)  # a read before, as the token lookup does
         with view.snapshot():
             before = _seen(view)
             tenant.add_call(id=2)  # committed by another connection
@@ -56,7 +57,7 @@ def test_a_snapshot_needs_a_read_connection(db: Database, tenant: Tenant) -> Non
         else:
             with pytest.raises(ValueError, match=r"Database\.connect"), view.snapshot():
                 pass
-        assert view.calls.count_rows(EVERY_CALL) == 0  # the write unit still works
+        assert CallRepository.of(view).count_rows(EVERY_CALL) == 0  # the write unit still works
 
 
 def test_statements_outside_a_snapshot_see_every_commit_on_postgresql(
@@ -103,10 +104,10 @@ def test_reads_keep_the_prepared_statements(database_url: str) -> None:
     try:
         with tenant_read(database, 1) as view:
             for _ in range(10):
-                view.calls.count_rows(EVERY_CALL)
-            before = view.calls.connection.scalar(held)
+                CallRepository.of(view).count_rows(EVERY_CALL)
+            before = CallRepository.of(view).connection.scalar(held)
             with view.snapshot():
-                view.calls.count_rows(EVERY_CALL)
+                CallRepository.of(view).count_rows(EVERY_CALL)
         with database.read() as session:
             session.execute(text("SELECT 1"))
         with database.connect() as connection:  # the pool's only connection again

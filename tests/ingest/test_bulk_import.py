@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
-from callvault.calls.upsert import COPY_FROM, UPSERT_COLUMNS
+from callvault.calls.upsert import COPY_FROM, UPSERT_COLUMNS, CallUpsert
 from callvault.db.base import utcnow
 from callvault.db.database import Database
 from tests.calls.test_tallies import _tallies_match_calls
@@ -118,7 +118,7 @@ def test_copy_path_returns_only_rows_it_really_inserted(tenant: Tenant, db: Data
         for call_id in range(1, COPY_FROM + 10)
     ]
     with tenant.write() as view:
-        inserted = view.upserts.insert_new(rows)
+        inserted = CallUpsert.of(view).insert_new(rows)
     assert inserted == set(range(1, COPY_FROM + 10)) - {5}
     with db.read() as session:
         status = session.execute(
@@ -157,7 +157,7 @@ def test_a_failed_bulk_insert_leaves_no_pause_and_no_tally(tenant: Tenant, db: D
         for call_id in range(2, COPY_FROM + 2)
     ]
     with pytest.raises(IntegrityError), tenant.write() as view:
-        view.upserts.insert_new(rows)
+        CallUpsert.of(view).insert_new(rows)
     assert _paused_rows(db) == 0
     with db.read() as session:
         count = session.execute(text("SELECT count(*) FROM calls")).scalar_one()
@@ -200,11 +200,11 @@ def test_update_many_overwrites_every_column_of_every_row(tenant: Tenant, db: Da
         | {"type": "inbound", "status": "failed", "created_at": later, "updated_at": later},
     }
     with tenant.write() as view:
-        view.upserts.update_many(
+        CallUpsert.of(view).update_many(
             [{"id": call_id, **values} for call_id, values in new_values.items()]
         )
     with tenant.write() as view:
-        stored = view.upserts.lock_existing([1, 2, 3])
+        stored = CallUpsert.of(view).lock_existing([1, 2, 3])
     assert stored[1] == new_values[1]
     assert stored[3] == new_values[3]
     assert stored[2]["variables"] == {"old": True}  # untouched

@@ -15,6 +15,7 @@ from callvault.api.urls import TrustedProxies
 from callvault.config import Settings
 from callvault.db.database import Database
 from callvault.errors import Unauthenticated
+from callvault.tokens.repository import TokenDirectory
 from callvault.tokens.service import TokenOwner, authenticate, bearer_from_header, touch_token
 from callvault.unit_of_work import Tenant, reading, writing
 from callvault.webhooks.batcher import DeliveryBatcher
@@ -57,7 +58,9 @@ def authenticated_read(
         raise Unauthenticated()
     database = context.database
     with reading(database) as unit:
-        authentication = authenticate(unit.tokens, bearer, context.settings.token_touch_interval)
+        authentication = authenticate(
+            TokenDirectory.of(unit), bearer, context.settings.token_touch_interval
+        )
         if authentication is None:
             raise Unauthenticated()
         yield unit.tenant(authentication.user.id), authentication.user

@@ -1,8 +1,8 @@
 """Reading and writing one tenant's calls: there is no unscoped query here.
 
 The repository picks a statement shape from ``calls.statements`` for the filters and binds
-this user's values to it; every shape binds ``user_id``. Built only by the unit of work
-(``callvault.unit_of_work.Tenant.calls``), for the unit's user.
+this user's values to it; every shape binds ``user_id``. Built only by
+``CallRepository.of(tenant)``, for the unit of work's user.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
     Select,
     insert,
 )
@@ -30,7 +29,7 @@ from callvault.calls.tallies import (
     split_days,
     tally_key,
 )
-from callvault.db.backends import Backend
+from callvault.unit_of_work import Repository, Tenant
 
 # Up to this offset a page is read with a plain OFFSET; deeper pages first find the day the
 # offset falls in from the tallies, then seek its first key with an index-only scan.
@@ -54,13 +53,11 @@ class Where:
 _LARGEST_OFFSET = 2**63 - 1  # what the databases' OFFSET can take; no user has more rows
 
 
-class CallRepository:
+class CallRepository(Repository):
     """The calls of one user."""
 
-    def __init__(self, connection: Connection, user_id: int, backend: Backend) -> None:
-        self.connection = connection
-        self.user_id = user_id
-        self.backend = backend
+    def __init__(self, tenant: Tenant) -> None:
+        super().__init__(tenant)
         self._numbers: dict[str, tuple[str, ...] | None] = {}
 
     def where(self, filters: CallFilters, *, range_name: str = "") -> Where:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
+from callvault.calls.repository import CallRepository
 from callvault.calls.schemas import CallListQuery
 from callvault.errors import NotFound
 from callvault.unit_of_work import Tenant
@@ -23,7 +24,7 @@ class CallPage:
 def list_calls(tenant: Tenant, query: CallListQuery) -> CallPage:
     """The total and the page, from one snapshot: a single statement when one can say both,
     a snapshot when a phone filter's numbers or a deep page's day come first."""
-    calls = tenant.calls
+    calls = CallRepository.of(tenant)
     filters, limit = query.filters, query.per_page
     offset = (query.page - 1) * limit
     if not calls.needs_snapshot(filters, offset):
@@ -43,17 +44,17 @@ def call_not_found(raw_id: str) -> NotFound:
 
 
 def get_call(tenant: Tenant, raw_id: str, call_id: int | None) -> Row[Any]:
-    row = tenant.calls.get(call_id) if call_id is not None else None
+    row = CallRepository.of(tenant).get(call_id) if call_id is not None else None
     if row is None:
         raise call_not_found(raw_id)
     return row
 
 
 def delete_call(tenant: Tenant, raw_id: str, call_id: int | None) -> None:
-    if call_id is None or not tenant.calls.delete(call_id):
+    if call_id is None or not CallRepository.of(tenant).delete(call_id):
         raise call_not_found(raw_id)
 
 
 def add_calls(tenant: Tenant, rows: Sequence[dict[str, Any]]) -> None:
     """Store brand-new calls (ids must be free) in bulk."""
-    tenant.calls.insert_many(rows)
+    CallRepository.of(tenant).insert_many(rows)

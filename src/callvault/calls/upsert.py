@@ -15,13 +15,13 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table, bindparam, select, update
+from sqlalchemy import Dialect, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql
 
 from callvault.calls.fields import CALL_COLUMNS
 from callvault.calls.models import Call
 from callvault.calls.tally_sql import TALLIED_COLUMNS, sqlite_insert_counts
-from callvault.db.backends import Backend
+from callvault.unit_of_work import Repository
 
 UPSERT_COLUMNS: tuple[str, ...] = (*CALL_COLUMNS, "client_phone_digits")
 LOCK_CHUNK = 500
@@ -75,13 +75,8 @@ def _sqlite_processors(dialect: Dialect) -> list[tuple[str, Callable[[Any], Any]
     ]
 
 
-class CallUpsert:
+class CallUpsert(Repository):
     """Insert-or-update of one user's calls, row values computed by the caller."""
-
-    def __init__(self, connection: Connection, user_id: int, backend: Backend) -> None:
-        self.connection = connection
-        self.user_id = user_id
-        self.backend = backend
 
     def lock_existing(self, call_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """The stored columns of those calls that exist, locked until the end of the unit."""

@@ -9,8 +9,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from callvault.calls.fields import STATUSES, phone_digits
+from callvault.calls.repository import CallRepository
 from callvault.calls.service import add_calls
 from callvault.db.base import utcnow
+from callvault.ingest.references import AssistantNames, CampaignNames
 from callvault.unit_of_work import Tenant
 
 ASSISTANTS = (
@@ -251,13 +253,13 @@ def fill_demo_data(tenant: Tenant, *, calls: int, seed: int = 42) -> DemoSummary
     """Add the demo assistants, campaigns and ``calls`` calls for the tenant (flushes only)."""
     rng = random.Random(seed)
     now = utcnow()
-    tenant.assistants.create_missing(
+    AssistantNames.of(tenant).create_missing(
         {"id": assistant_id, "name": name, "phone_number": number}
         for assistant_id, name, number, _ in ASSISTANTS
     )
-    tenant.campaigns.create_missing({"id": ref, "name": name} for ref, name in CAMPAIGNS)
+    CampaignNames.of(tenant).create_missing({"id": ref, "name": name} for ref, name in CAMPAIGNS)
     batch: list[dict[str, Any]] = []
-    for row in _calls(rng, calls, now, tenant.calls.last_id() + 1):
+    for row in _calls(rng, calls, now, CallRepository.of(tenant).last_id() + 1):
         batch.append(row)
         if len(batch) == 1000:
             add_calls(tenant, batch)

@@ -8,27 +8,22 @@ name gets the user's next free id.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.orm import Session
 
 from callvault.assistants.models import Assistant
 from callvault.campaigns.models import Campaign
-from callvault.db.backends import Backend
 from callvault.db.base import utcnow
+from callvault.unit_of_work import Repository
 
 Named = type[Assistant] | type[Campaign]
 
 
-class OwnedNames:
+class OwnedNames(Repository):
     """The assistants (or campaigns) of one user, by id and by name."""
 
-    def __init__(self, session: Session, user_id: int, model: Named, backend: Backend) -> None:
-        self.session = session
-        self.user_id = user_id
-        self.model = model
-        self.backend = backend
+    model: ClassVar[Named]
 
     def ids_by_name(self, names: Iterable[str]) -> dict[str, int]:
         wanted = sorted(set(names))
@@ -81,3 +76,11 @@ class OwnedNames:
         self.session.execute(
             statement, [{"ref_id": ref, "ref_name": names[ref]} for ref in sorted(names)]
         )
+
+
+class AssistantNames(OwnedNames):
+    model = Assistant
+
+
+class CampaignNames(OwnedNames):
+    model = Campaign

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from callvault.calls.upsert import UPSERT_COLUMNS
+from callvault.calls.upsert import UPSERT_COLUMNS, CallUpsert
 from callvault.db.base import utcnow
 from callvault.ingest.merge import fold, is_newer, merge
 from callvault.ingest.records import CallRecord, storage_row
-from callvault.ingest.references import OwnedNames
+from callvault.ingest.references import AssistantNames, CampaignNames, OwnedNames
 from callvault.unit_of_work import Tenant
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -41,8 +41,8 @@ class _Links:
 
 def _references(tenant: Tenant) -> tuple[tuple[OwnedNames, str, str], ...]:
     return (
-        (tenant.assistants, "assistant_id", "assistant_name"),
-        (tenant.campaigns, "campaign_id", "campaign_name"),
+        (AssistantNames.of(tenant), "assistant_id", "assistant_name"),
+        (CampaignNames.of(tenant), "campaign_id", "campaign_name"),
     )
 
 
@@ -115,7 +115,7 @@ def ingest_calls(tenant: Tenant, records: Sequence[CallRecord]) -> IngestResult:
     folded = fold(list(records), now)
     batch = list(folded.values())
     known = _link_references(tenant, batch)
-    upsert = tenant.upserts
+    upsert = CallUpsert.of(tenant)
     existing = upsert.lock_existing(folded)
     # In id order, like every lock taken here, so concurrent batches cannot deadlock.
     fresh = sorted(

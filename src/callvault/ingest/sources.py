@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from callvault.ingest.models import SyncSource
+from callvault.unit_of_work import Repository
 
 
-class SyncSources:
+class SyncSources(Repository):
     """The sync states of one user."""
-
-    def __init__(self, session: Session, user_id: int) -> None:
-        self.session = session
-        self.user_id = user_id
 
     def get_or_add(self, source: str) -> SyncSource:
         state = self.session.get(SyncSource, (self.user_id, source))

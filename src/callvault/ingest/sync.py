@@ -28,6 +28,7 @@ from callvault.db.base import utcnow
 from callvault.errors import CallvaultError
 from callvault.ingest.records import CallRecord, RecordInvalid, parse_call
 from callvault.ingest.service import CREATED, UPDATED, ingest_calls
+from callvault.ingest.sources import SyncSources
 from callvault.unit_of_work import TenantUnits
 
 PER_PAGE = 100
@@ -126,7 +127,7 @@ def sync_calls(
 ) -> SyncReport:
     source = normalise_source(source)
     with units() as tenant:
-        state = tenant.sync_sources.get_or_add(source)
+        state = SyncSources.of(tenant).get_or_add(source)
         incremental = state.complete and not full
         page = 1 if full else state.next_page
     report = SyncReport()
@@ -146,7 +147,7 @@ def sync_calls(
             result = ingest_calls(tenant, records)
             changed = result.count(CREATED) + result.count(UPDATED)
             stop = finished or (incremental and changed == 0)
-            state = tenant.sync_sources.get_or_add(source)
+            state = SyncSources.of(tenant).get_or_add(source)
             state.calls_seen += len(records)
             state.updated_at = utcnow()
             if stop:

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from callvault.calls.filters import CallFilters
+from callvault.calls.repository import CallRepository
 from callvault.calls.schemas import call_item
 from callvault.errors import CallvaultError
 from callvault.ingest.files import Line
@@ -122,7 +123,7 @@ def export_items(
 ) -> Iterator[dict[str, Any]]:
     """The list endpoint's items (plus ``assistant_id``/``campaign_id``), one read snapshot."""
     with tenant.snapshot():
-        for row in tenant.calls.newest_first(filters):
+        for row in CallRepository.of(tenant).newest_first(filters):
             item = call_item(row, zone)
             item["assistant_id"] = row.assistant_id
             item["campaign_id"] = row.campaign_id

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, bindparam, delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, bindparam, delete, select, update
 
 from callvault.db.base import utcnow
 from callvault.tokens.models import ApiToken
+from callvault.unit_of_work import Directory, Repository
 from callvault.users.models import User
 
 _TOKEN_AND_OWNER = select(
@@ -37,11 +37,8 @@ TokenRow = Row[int, str, datetime | None, datetime | None, int, str, str]
 """A token's id, hash, last use and expiry, with its owner's id, name and email."""
 
 
-class TokenDirectory:
+class TokenDirectory(Directory):
     """Tokens by id or hash, whoever owns them: how a request finds its user."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
 
     def by_id(self, token_id: int) -> TokenRow | None:
         return self.connection.execute(_BY_ID, {"token_id": token_id}).first()
@@ -50,12 +47,8 @@ class TokenDirectory:
         return self.connection.execute(_BY_HASH, {"token_hash": token_hash}).first()
 
 
-class TokenRepository:
+class TokenRepository(Repository):
     """The API tokens of one user."""
-
-    def __init__(self, session: Session, user_id: int) -> None:
-        self.session = session
-        self.user_id = user_id
 
     def add(self, name: str, token_hash: str, expires_at: datetime | None) -> ApiToken:
         token = ApiToken(

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from callvault.db.base import utcnow
 from callvault.errors import NotFound
 from callvault.tokens.models import ApiToken
-from callvault.tokens.repository import TokenDirectory, TokenRow
+from callvault.tokens.repository import TokenDirectory, TokenRepository, TokenRow
 from callvault.unit_of_work import Tenant
 
 SECRET_ALPHABET = string.ascii_letters + string.digits
@@ -36,16 +36,16 @@ def _hash(secret: str) -> str:
 
 def issue_token(tenant: Tenant, *, name: str, expires_at: datetime | None = None) -> IssuedToken:
     secret = "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
-    token = tenant.tokens.add(name, _hash(secret), expires_at)
+    token = TokenRepository.of(tenant).add(name, _hash(secret), expires_at)
     return IssuedToken(token, f"{token.id}|{secret}")
 
 
 def list_tokens(tenant: Tenant) -> Sequence[ApiToken]:
-    return tenant.tokens.list()
+    return TokenRepository.of(tenant).list()
 
 
 def revoke_token(tenant: Tenant, token_id: int) -> None:
-    if not tenant.tokens.delete(token_id):
+    if not TokenRepository.of(tenant).delete(token_id):
         raise NotFound(f"No token {token_id} for this user.")
 
 
@@ -100,7 +100,7 @@ def authenticate(
 
 
 def touch_token(tenant: Tenant, token_id: int) -> None:
-    tenant.tokens.touch(token_id)
+    TokenRepository.of(tenant).touch(token_id)
 
 
 def bearer_from_header(header: str) -> str | None:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from callvault.unit_of_work import Directory
 from callvault.users.models import User
 
 
-class UserDirectory:
+class UserDirectory(Directory):
     """Users by email; adding one."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def by_email(self, email: str) -> User | None:
         return self.session.scalar(select(User).where(User.email == email))

@@ -13,16 +13,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
 
+from callvault.unit_of_work import Directory, Repository
 from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
-class EndpointDirectory:
+class EndpointDirectory(Directory):
     """Endpoints by public id, whoever owns them (an id held twice is treated as unknown)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def find(self, endpoint_id: str) -> WebhookEndpoint | None:
         found = self.session.scalars(
@@ -45,12 +42,8 @@ def delivery_id() -> str:
     return f"{time.time_ns():016x}{os.urandom(8).hex()}"
 
 
-class WebhookRepository:
+class WebhookRepository(Repository):
     """The webhook endpoints and delivery log of one user."""
-
-    def __init__(self, session: Session, user_id: int) -> None:
-        self.session = session
-        self.user_id = user_id
 
     def add(self, endpoint: WebhookEndpoint) -> None:
         endpoint.user_id = self.user_id

@@ -28,6 +28,7 @@ from callvault.laravel.validation import ValidationResult
 from callvault.unit_of_work import Tenant, UnitOfWork
 from callvault.webhooks import signing
 from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
+from callvault.webhooks.repository import EndpointDirectory, WebhookRepository
 
 EVENTS = ("call.started", "call.completed", "call.failed")
 DEFAULT_GRACE = timedelta(hours=24)
@@ -55,16 +56,16 @@ class CreatedEndpoint:
 def create_endpoint(tenant: Tenant, name: str) -> CreatedEndpoint:
     secret = signing.new_secret()
     endpoint = WebhookEndpoint(id=signing.new_endpoint_id(), name=name, secret=secret)
-    tenant.webhooks.add(endpoint)
+    WebhookRepository.of(tenant).add(endpoint)
     return CreatedEndpoint(endpoint, secret)
 
 
 def list_endpoints(tenant: Tenant) -> Sequence[WebhookEndpoint]:
-    return tenant.webhooks.list()
+    return WebhookRepository.of(tenant).list()
 
 
 def get_endpoint(tenant: Tenant, endpoint_id: str) -> WebhookEndpoint:
-    endpoint = tenant.webhooks.get(endpoint_id)
+    endpoint = WebhookRepository.of(tenant).get(endpoint_id)
     if endpoint is None:
         raise UnknownEndpoint()
     return endpoint
@@ -86,13 +87,13 @@ def rotate_secret(
 
 
 def delete_endpoint(tenant: Tenant, endpoint_id: str) -> None:
-    if not tenant.webhooks.delete(endpoint_id):
+    if not WebhookRepository.of(tenant).delete(endpoint_id):
         raise UnknownEndpoint()
 
 
 def delivery_log(tenant: Tenant, endpoint_id: str, limit: int = 50) -> Sequence[WebhookDelivery]:
     get_endpoint(tenant, endpoint_id)
-    return tenant.webhooks.deliveries(endpoint_id, limit)
+    return WebhookRepository.of(tenant).deliveries(endpoint_id, limit)
 
 
 def accepted_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
@@ -124,7 +125,7 @@ def verify_delivery(endpoint: WebhookEndpoint | None, delivery: Delivery) -> Web
 
 
 def authenticate_delivery(unit: UnitOfWork, delivery: Delivery) -> WebhookEndpoint:
-    return verify_delivery(unit.endpoints.find(delivery.endpoint_id), delivery)
+    return verify_delivery(EndpointDirectory.of(unit).find(delivery.endpoint_id), delivery)
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def parse_event(body: bytes, zone: ZoneInfo) -> Event:
 
 def log_rejection(unit: UnitOfWork, endpoint: WebhookEndpoint, event: Event) -> None:
     first = next(iter(event.errors.values()))[0]
-    unit.tenant(endpoint.user_id).webhooks.log(
+    WebhookRepository.of(unit.tenant(endpoint.user_id)).log(
         WebhookDelivery(
             endpoint_id=endpoint.id,
             event_key=event.key,
@@ -216,7 +217,7 @@ def apply_events(tenant: Tenant, events: Sequence[tuple[WebhookEndpoint, Event]]
             }
         )
         outcomes.append(outcome)
-    tenant.webhooks.log_many(log)
+    WebhookRepository.of(tenant).log_many(log)
     return outcomes
 
 
@@ -228,7 +229,9 @@ def store_deliveries(
 
     Per delivery: its outcome, or the refusal (404/401) to answer it with.
     """
-    endpoints = unit.endpoints.find_many({delivery.endpoint_id for delivery, _ in deliveries})
+    endpoints = EndpointDirectory.of(unit).find_many(
+        {delivery.endpoint_id for delivery, _ in deliveries}
+    )
     results: list[str | CallvaultError] = []
     by_user: dict[int, list[tuple[int, WebhookEndpoint, Event]]] = defaultdict(list)
     for index, (delivery, event) in enumerate(deliveries):
