@@ -155,3 +155,29 @@ def test_an_unreachable_database_is_one_line_of_error() -> None:
     assert done.stderr.startswith("error: database failure:")
     assert len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_a_bad_setting_is_one_line_of_error(tmp_path) -> None:
+    command = [sys.executable, "-c", "from callvault.cli.main import main; main()", "migrate"]
+    env = {
+        **os.environ,
+        "CALLVAULT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        "CALLVAULT_DISPLAY_TIMEZONE": "Mars/Olympus_Mons",
+    }
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: invalid setting: CALLVAULT_DISPLAY_TIMEZONE:")
+    assert "Mars/Olympus_Mons" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_exporting_into_a_missing_directory_is_one_line_of_error(
+    cli: CliRunner, database_url: str, tmp_path
+) -> None:
+    run(cli, "users", "create", "--email", "ops@example.com")
+    target = tmp_path / "missing" / "calls.jsonl"
+    done = _console(database_url, "export", "--user", "ops@example.com", "-o", str(target))
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: No such file or directory: ")
+    assert str(target) in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout

@@ -1,9 +1,10 @@
 """The SQL of the calls repository, one cached statement per shape.
 
-A shape is what decides a statement's text: which filters are set (``Term`` tuples), the
-date edges, the backend. Values are always named parameters, bound by the repository at
-execution, so building a statement tree and working out its cache key happen once per
-shape instead of once per request. The shapes are few, so the caches need no bound.
+A shape is what decides a statement's text: which filters are set and how they compare
+(``Term``: a ``Field``, a ``Match``, a parameter name), the date edges, the ``Backend``.
+Values are always named parameters, bound by the repository at execution, so building a
+statement tree and working out its cache key happen once per shape instead of once per
+request. The shapes are few, so the caches need no bound.
 """
 
 from __future__ import annotations

@@ -176,3 +176,7 @@ def main() -> None:
         )
         report_error(f"invalid setting: {problems}")
         raise SystemExit(1) from None
+    except OSError as error:  # a file or directory named on the command line
+        where = f": {error.filename}" if error.filename else ""
+        report_error(f"{error.strerror or error}{where}")
+        raise SystemExit(1) from None

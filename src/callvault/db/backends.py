@@ -6,6 +6,7 @@ A ``Backend`` is a hashable singleton, so cached statement shapes can key on it.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -34,7 +35,7 @@ NAMES_LOCK = 20261206
 """Advisory lock class of "this user is creating assistants or campaigns" (PostgreSQL)."""
 
 
-class Backend:
+class Backend(ABC):
     """The SQLite/PostgreSQL differences the repositories rely on."""
 
     name: ClassVar[str]
@@ -46,13 +47,13 @@ class Backend:
     copies_in_bulk: ClassVar[bool]
     """Bulk inserts go through ``COPY`` into a staging table (else one ``executemany``)."""
 
+    @abstractmethod
     def one_of(self, column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
         """``column`` equals one of the list bound as ``name``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def ids_in(self, column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
         """``column`` is one of the integer ids bound as ``name``."""
-        raise NotImplementedError
 
     def unindexed(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         """The same value, in a form no index serves (where the planner must not use one)."""
@@ -63,24 +64,27 @@ class Backend:
         ``probes_each_value``)."""
         raise NotImplementedError
 
+    @abstractmethod
     def newest_first_unindexed(
         self, created_at: ColumnElement[Any], call_id: ColumnElement[Any]
     ) -> tuple[ColumnElement[Any], ...]:
         """Newest first, in a form no index provides (sort the matches, don't walk)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def insert_ignoring_conflicts(self, table: Any) -> Insert:
-        raise NotImplementedError
+        """``INSERT … ON CONFLICT DO NOTHING`` into ``table``."""
 
     @contextmanager
     def snapshot(self, connection: Connection) -> Iterator[None]:
         """The block's statements on a read connection see one snapshot."""
         yield
 
+    @abstractmethod
     def lock_names(self, connection: Connection, user_id: int) -> None:
         """Serialise, until the transaction ends, writers creating the user's assistants or
         campaigns, so that two never pick the same new id or create the same name twice."""
 
+    @abstractmethod
     def refresh_statistics(self, connection: Connection) -> None:
         """Planner statistics of ``calls``, for bulk loaders whose table grows under them."""
 
@@ -110,6 +114,13 @@ class SQLiteBackend(Backend):
 
     def insert_ignoring_conflicts(self, table: Any) -> Insert:
         return sqlite.insert(table).on_conflict_do_nothing()
+
+    def lock_names(self, connection: Connection, user_id: int) -> None:
+        """Nothing to take: a write unit holds SQLite's only write lock from its start."""
+
+    def refresh_statistics(self, connection: Connection) -> None:
+        """Nothing yet: the SQLite planner is steered without statistics (see the calls
+        repository); keeping ``sqlite_stat1`` current is open work."""
 
 
 class PostgreSQLBackend(Backend):
