@@ -89,7 +89,8 @@ def _timed(action: Callable[[], object], count: int, budget: float) -> list[floa
 
 def query_mix(db: Database, user_id: int) -> list[tuple[str, str]]:
     """(name, path?query) of the mix for one user, with values taken from their data."""
-    with db.read() as session:
+    with reading(db) as unit:
+        session = unit.session
         total = session.scalar(
             select(text("count(*)")).select_from(Call).where(Call.user_id == user_id)
         )
@@ -344,7 +345,8 @@ def _versions(url: str) -> str:
 
     db = Database(url, pool_size=1)
     sqlite = db.backend.name == "sqlite"
-    with db.read() as session:
+    with reading(db) as unit:
+        session = unit.session
         server = session.scalar(
             text(
                 "SELECT sqlite_version()" if db.backend.name == "sqlite" else "SHOW server_version"

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from callvault.api.app import create_app
@@ -198,6 +199,13 @@ class Tenant:
 def tenant_write(db: Database, user_id: int) -> Iterator[TenantView]:
     with writing(db) as unit:
         yield unit.tenant(user_id)
+
+
+@contextmanager
+def read_session(db: Database) -> Iterator[Session]:
+    """An ORM session on a read unit of work, for a test's own checks of what is stored."""
+    with reading(db) as unit:
+        yield unit.session
 
 
 @contextmanager

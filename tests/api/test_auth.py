@@ -10,6 +10,7 @@ from sqlalchemy import select
 from callvault.db.base import utcnow
 from callvault.tokens.models import ApiToken
 from callvault.tokens.service import issue_token, revoke_token
+from tests.conftest import read_session
 
 URL = "/api/user/calls"
 UNAUTHENTICATED = {"message": "Unauthenticated."}
@@ -82,7 +83,7 @@ def test_expired_token_answers_401_and_future_expiry_works(client, tenant, db) -
 def test_only_the_hash_is_stored_and_use_is_recorded(client, tenant, db) -> None:
     token_id, secret = tenant.token.split("|", 1)
     assert status(client, f"Bearer {tenant.token}") == 200
-    with db.read() as session:
+    with read_session(db) as session:
         token = session.scalar(select(ApiToken).where(ApiToken.id == int(token_id)))
         assert token is not None
         assert secret not in token.token_hash

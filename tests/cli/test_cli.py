@@ -16,6 +16,7 @@ from callvault.calls.models import Call
 from callvault.cli.main import app
 from callvault.db.database import Database
 from callvault.tokens.models import ApiToken
+from tests.conftest import read_session
 
 TOKEN = re.compile(r"\b(\d+)\|[A-Za-z0-9]{48}\b")
 
@@ -45,7 +46,7 @@ def test_users_and_tokens_lifecycle(cli: CliRunner, db: Database, client) -> Non
     assert match, output
     token, token_id = match.group(0), match.group(1)
 
-    with db.read() as session:
+    with read_session(db) as session:
         stored = session.scalars(select(ApiToken)).one()
     assert stored.token_hash not in output  # only the hash is stored, never printed
     assert token.split("|")[1] not in stored.token_hash
@@ -109,7 +110,7 @@ def test_demo_fills_realistic_data_once_and_prints_a_working_token(
     assert "curl -H 'Authorization: Bearer" in output
     assert "/api/user/calls" in output
 
-    with db.read() as session:
+    with read_session(db) as session:
         statuses = set(session.scalars(select(Call.status).distinct()))
         types = set(session.scalars(select(Call.type).distinct()))
         count = session.scalar(select(func.count()).select_from(Call))
@@ -130,7 +131,7 @@ def test_demo_fills_realistic_data_once_and_prints_a_working_token(
 
     second = run(cli, "demo", "--calls", "600")
     assert "exists" in second
-    with db.read() as session:
+    with read_session(db) as session:
         assert session.scalar(select(func.count()).select_from(Call)) == 600
 
 

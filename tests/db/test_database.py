@@ -9,6 +9,7 @@ from callvault.calls.filters import CallFilters
 from callvault.calls.repository import CallRepository
 from callvault.db.database import Database
 from callvault.unit_of_work import Tenant as TenantView
+from callvault.unit_of_work import writing
 from tests.conftest import Tenant, tenant_read, tenant_write
 
 COUNT = text("SELECT count(*) FROM calls WHERE user_id = :u")
@@ -108,8 +109,8 @@ def test_reads_keep_the_prepared_statements(database_url: str) -> None:
             before = CallRepository.of(view).connection.scalar(held)
             with view.snapshot():
                 CallRepository.of(view).count_rows(EVERY_CALL)
-        with database.read() as session:
-            session.execute(text("SELECT 1"))
+        with writing(database) as unit:  # a unit that commits keeps them too
+            unit.session.execute(text("SELECT 1"))
         with database.connect() as connection:  # the pool's only connection again
             assert before
             assert connection.scalar(held) == before

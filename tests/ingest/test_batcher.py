@@ -26,6 +26,7 @@ from callvault.webhooks.batcher import MAX_BATCH, DeliveryBatcher, ShuttingDown
 from callvault.webhooks.models import WebhookDelivery
 from callvault.webhooks.service import Delivery, Event, UnknownEndpoint, parse_event
 from callvault.webhooks.signing import sign
+from tests.conftest import read_session
 from tests.ingest.conftest import Hook, call_payload, event, make_hook
 
 
@@ -69,7 +70,7 @@ def test_refusals_and_failures_stay_with_their_delivery(db, tenant, make_tenant)
     assert isinstance(outcomes[1], UnknownEndpoint)
     assert outcomes[2] == "created"
     assert isinstance(outcomes[3], Unauthenticated)
-    with db.read() as session:
+    with read_session(db) as session:
         ids = session.scalars(select(Call.id).order_by(Call.id)).all()
         logged = session.scalar(select(func.count()).select_from(WebhookDelivery))
     assert ids == [1, 3]
@@ -92,7 +93,7 @@ def test_a_failing_batch_is_retried_one_by_one(db, tenant, monkeypatch) -> None:
     assert outcomes[0] == "created"
     assert isinstance(outcomes[1], RuntimeError)
     assert outcomes[2] == "created"
-    with db.read() as session:
+    with read_session(db) as session:
         ids = session.scalars(select(Call.id).order_by(Call.id)).all()
         logged = session.scalar(select(func.count()).select_from(WebhookDelivery))
     assert ids == [1, 3]
@@ -124,7 +125,7 @@ def test_stop_stores_and_answers_every_queued_delivery_then_refuses(db, tenant, 
             await batcher.submit(*_signed(hook, 999))
         gate.set()
         await asyncio.wait_for(stopping, timeout=30)
-        with db.read() as session:  # stored before stop() returned
+        with read_session(db) as session:  # stored before stop() returned
             stored = list(session.scalars(select(Call.id).order_by(Call.id)))
         assert all(writer.done() for writer in batcher.writers)
         return list(await asyncio.gather(*waiting, return_exceptions=True)), stored

@@ -17,7 +17,7 @@ from callvault.calls.upsert import COPY_FROM, UPSERT_COLUMNS, CallUpsert
 from callvault.db.base import utcnow
 from callvault.db.database import Database
 from tests.calls.test_tallies import _tallies_match_calls
-from tests.conftest import Tenant
+from tests.conftest import Tenant, read_session
 from tests.ingest.test_transfer import invoke, write_lines
 
 STATUSES = ("initiated", "in-progress", "completed", "failed", "busy")
@@ -53,7 +53,7 @@ def cli(db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Cli
 def _paused_rows(db: Database) -> int:
     if db.backend.name != "sqlite":
         return 0
-    with db.read() as session:
+    with read_session(db) as session:
         return int(session.execute(text("SELECT count(*) FROM call_counts_paused")).scalar_one())
 
 
@@ -120,7 +120,7 @@ def test_copy_path_returns_only_rows_it_really_inserted(tenant: Tenant, db: Data
     with tenant.write() as view:
         inserted = CallUpsert.of(view).insert_new(rows)
     assert inserted == set(range(1, COPY_FROM + 10)) - {5}
-    with db.read() as session:
+    with read_session(db) as session:
         status = session.execute(
             text("SELECT status FROM calls WHERE user_id = :u AND id = 5"), {"u": tenant.user.id}
         ).scalar_one()
@@ -159,7 +159,7 @@ def test_a_failed_bulk_insert_leaves_no_pause_and_no_tally(tenant: Tenant, db: D
     with pytest.raises(IntegrityError), tenant.write() as view:
         CallUpsert.of(view).insert_new(rows)
     assert _paused_rows(db) == 0
-    with db.read() as session:
+    with read_session(db) as session:
         count = session.execute(text("SELECT count(*) FROM calls")).scalar_one()
     assert count == 1
     _tallies_match_calls(db)

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from callvault.calls.models import Call
 from callvault.db.database import Database
 from callvault.webhooks.signing import HEADER, sign
+from tests.conftest import read_session
 from tests.ingest.conftest import Hook, call_payload
 from tests.ingest.servers import Server
 
@@ -117,7 +118,7 @@ def test_acknowledged_calls_survive_sigkill(database_url, db: Database, tenant) 
     assert failures == []
     assert kills == KILLS
     assert acknowledged == len(planned)
-    with db.read() as session:
+    with read_session(db) as session:
         user = tenant.user.id
         total = session.scalar(select(func.count()).select_from(Call).where(Call.user_id == user))
         rows = session.execute(

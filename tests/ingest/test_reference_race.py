@@ -14,7 +14,7 @@ from callvault.campaigns.models import Campaign
 from callvault.db.database import Database
 from callvault.ingest.records import parse_call
 from callvault.ingest.service import ingest_calls
-from tests.conftest import tenant_write
+from tests.conftest import read_session, tenant_write
 from tests.ingest.conftest import call_payload
 
 UTC = ZoneInfo("UTC")
@@ -27,7 +27,7 @@ def _named(call_id: int, suffix: str):
 
 
 def _links(db: Database, user_id: int) -> dict[int, tuple[str, str]]:
-    with db.read() as session:
+    with read_session(db) as session:
         rows = session.execute(
             select(Call.id, Assistant.name, Campaign.name)
             .join(

@@ -26,7 +26,7 @@ from callvault.db.database import Database
 from callvault.webhooks.batcher import DeliveryBatcher
 from callvault.webhooks.models import WebhookDelivery
 from callvault.webhooks.signing import HEADER, sign
-from tests.conftest import Tenant
+from tests.conftest import Tenant, read_session
 from tests.ingest.conftest import Hook, call_payload, event, make_hook
 from tests.ingest.servers import Server
 
@@ -41,7 +41,7 @@ def _signed_post(hook: Hook, call_id: int) -> tuple[bytes, dict[str, str]]:
 
 def _stored(db: Database, tenant: Tenant) -> tuple[list[int], list[int]]:
     """The tenant's call ids, and the call ids of their delivery-log rows (both sorted)."""
-    with db.read() as session:
+    with read_session(db) as session:
         calls = session.scalars(
             select(Call.id).where(Call.user_id == tenant.user.id).order_by(Call.id)
         ).all()

@@ -20,6 +20,7 @@ from callvault.ingest.sync import SyncFailed, UpstreamClient, retry_delay, sync_
 from callvault.tokens.service import issue_token
 from callvault.unit_of_work import tenant_units, writing
 from callvault.users.service import create_user
+from tests.conftest import read_session
 from tests.ingest.servers import serving
 
 UPSTREAM_CALLS = 250  # three pages of 100
@@ -69,7 +70,7 @@ def test_sync_copies_every_call_and_is_idempotent(
         mine += tenant.get(client, f"/api/user/calls?per_page=100&page={page}").json()["data"]
         page += 1
     assert mine == theirs
-    with db.read() as session:
+    with read_session(db) as session:
         state = session.scalars(select(SyncSource)).one()
     assert (state.source, state.complete, state.next_page) == (base, True, 1)
 
@@ -107,7 +108,7 @@ def test_interrupted_sync_resumes_after_the_last_stored_page(upstream, db, tenan
     units = tenant_units(db, tenant.user.id)
     with pytest.raises(CallvaultError):
         sync_calls(units, failing, base, ZoneInfo("UTC"))  # type: ignore[arg-type]
-    with db.read() as session:
+    with read_session(db) as session:
         assert session.scalars(select(SyncSource)).one().next_page == 3
     seen.clear()
     units = tenant_units(db, tenant.user.id)

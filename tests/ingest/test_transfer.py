@@ -20,7 +20,7 @@ from callvault.db.database import Database
 from callvault.migrations import upgrade_database
 from callvault.unit_of_work import writing
 from callvault.users.service import create_user
-from tests.conftest import Tenant, _create_postgres_database
+from tests.conftest import Tenant, _create_postgres_database, read_session
 
 UNICODE = 'Здравей, Ивана! ¿Qué tal? 你好 👋🏽 — "quotes", commas, \\backslash\nnew line\ttab'
 
@@ -103,7 +103,7 @@ def stored(database: Database, email: str) -> dict[str, object]:
     """
     from callvault.users.models import User
 
-    with database.read() as session:
+    with read_session(database) as session:
         user_id = session.scalar(select(User.id).where(User.email == email))
 
         def rows(model: Any, skip: tuple[str, ...]) -> list[dict[str, object]]:
@@ -217,7 +217,7 @@ def test_timestamps_in_display_timezone_or_with_offset(cli, tenant, tmp_path, mo
         ],
     )
     invoke(cli, "import", str(path), "--user", tenant.user.email)
-    with tenant.db.read() as session:
+    with read_session(tenant.db) as session:
         calls = {c.id: c for c in session.scalars(select(Call))}
     assert calls[1].created_at == datetime(2025, 8, 4, 14, 30)
     assert calls[1].updated_at == datetime(2025, 8, 4, 14, 31)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from callvault.calls.models import Call
 from callvault.webhooks.models import WebhookDelivery
+from tests.conftest import read_session
 from tests.ingest.conftest import call_payload, event, make_hook
 
 
@@ -76,14 +77,14 @@ def test_same_rank_later_updated_at_wins(client, tenant, hook) -> None:
 def test_duplicate_delivery_changes_nothing_and_answers_200(client, tenant, hook, db) -> None:
     body = event("call.completed", call_payload(11), "evt_dup")
     assert hook.post(client, body).json()["outcome"] == "created"
-    with db.read() as session:
+    with read_session(db) as session:
         before = session.execute(select(Call)).scalars().one()
         before_values = {c.name: getattr(before, c.name) for c in Call.__table__.columns}
     for _ in range(3):
         response = hook.post(client, body)
         assert response.status_code == 200
         assert response.json()["outcome"] == "unchanged"
-    with db.read() as session:
+    with read_session(db) as session:
         after = session.execute(select(Call)).scalars().one()
         assert {c.name: getattr(after, c.name) for c in Call.__table__.columns} == before_values
         keys = session.scalars(select(WebhookDelivery.event_key)).all()
@@ -124,7 +125,7 @@ def test_bad_signature_stale_and_future_timestamps_are_401(client, tenant, hook,
         response = client.post(hook.path, content=raw, headers={"Callvault-Signature": header})
         assert response.status_code == 401
         assert response.json() == {"message": "Unauthenticated."}
-    with db.read() as session:
+    with read_session(db) as session:
         assert session.scalar(select(func.count()).select_from(Call)) == 1
 
 
@@ -176,7 +177,7 @@ def test_invalid_payloads_are_422_in_the_contract_format(client, tenant, hook, d
     response = hook.post(client, {"event": "call.started", "call": {"id": True}})
     assert response.status_code == 422
     assert set(response.json()["errors"]) == {"call.id", "call.type", "call.status"}
-    with db.read() as session:
+    with read_session(db) as session:
         assert session.scalar(select(func.count()).select_from(Call)) == 0
         outcomes = session.scalars(select(WebhookDelivery.status_code)).all()
     assert outcomes == [422, 422, 422]
@@ -191,7 +192,7 @@ def test_body_over_the_limit_is_413_and_stores_nothing(app_factory, tenant, db) 
     response = hook.post(client, big)
     assert response.status_code == 413
     assert "2048" in response.json()["message"]
-    with db.read() as session:
+    with read_session(db) as session:
         assert session.scalar(select(func.count()).select_from(Call)) == 1
 
 

@@ -9,11 +9,10 @@ request. The shapes are few, so the caches need no bound.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     CTE,
@@ -77,7 +76,7 @@ ITEMS = (  # the list item's columns, with the assistant's and campaign's names
 _CALL_COLUMNS = Call.__table__.c
 
 
-class Field(Enum):
+class Field(StrEnum):
     """The columns a WHERE clause over ``calls`` tests."""
 
     USER = "user_id"
@@ -93,7 +92,7 @@ class Field(Enum):
         return _CALL_COLUMNS[self.value]
 
 
-class Match(Enum):
+class Match(StrEnum):
     """How a term compares its column with its parameter."""
 
     EQUAL = "="
@@ -105,8 +104,7 @@ class Match(Enum):
     ONE_OF = "one of"
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """One condition's shape: the column, the comparison, the parameter's name."""
 
     field: Field

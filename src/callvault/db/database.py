@@ -80,27 +80,16 @@ class Database:
             url, pool_size, prepared_statements=prepared_statements
         )
         self.backend: Backend = backend_named(self.engine.dialect.name)
-        read_engine: Engine
         write_engine: Engine
         if self.backend.name == "sqlite":
-            read_engine = connect_engine = self.engine
+            connect_engine = self.engine
             write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         else:
-            # A count and its page must come from one snapshot.
-            read_engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
             # One statement is one snapshot already: no BEGIN/ROLLBACK round trips.
             connect_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
             write_engine = self.engine
         self._connect_engine = connect_engine
-        self._reader = sessionmaker(read_engine, expire_on_commit=False)
         self._writer = sessionmaker(write_engine, expire_on_commit=False)
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A read-only session in one snapshot, committed at the end: the same as a rollback
-        for a read, but a ROLLBACK makes psycopg drop its prepared statements."""
-        with self._reader() as session, session.begin():
-            yield session
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
