@@ -95,7 +95,7 @@ def tokens_create(
 def tokens_list(context: typer.Context, user: str = USER) -> None:
     """List a user's tokens (never their secrets)."""
     table = Table("id", "name", "created (UTC)", "last used (UTC)", "expires (UTC)")
-    with command_of(context).tenant(user) as tenant:
+    with command_of(context).reading(user) as tenant:
         for token in tokens.list_tokens(tenant):
             table.add_row(
                 str(token.id),

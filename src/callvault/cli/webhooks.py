@@ -38,7 +38,7 @@ def create(
 def list_(context: typer.Context, user: str = USER) -> None:
     """List a user's endpoints (never their secrets)."""
     table = Table("id", "name", "created (UTC)", "rotated (UTC)", "old secret valid until (UTC)")
-    with command_of(context).tenant(user) as tenant:
+    with command_of(context).reading(user) as tenant:
         for endpoint in webhooks.list_endpoints(tenant):
             table.add_row(
                 endpoint.id,
@@ -87,7 +87,7 @@ def log(
 ) -> None:
     """What arrived at an endpoint: event id (or body hash), type, time and outcome."""
     table = Table("received (UTC)", "event", "type", "call", "status", "outcome")
-    with command_of(context).tenant(user) as tenant:
+    with command_of(context).reading(user) as tenant:
         for delivery in webhooks.delivery_log(tenant, endpoint_id, limit):
             table.add_row(
                 str(delivery.received_at),
