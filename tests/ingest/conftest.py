@@ -81,3 +81,24 @@ def event(kind: str, call: dict[str, Any], event_id: str | None = None) -> dict[
     if event_id is not None:
         body["id"] = event_id
     return body
+
+
+def nested(depth: int, leaf: Any = "deep") -> Any:
+    """A JSON value ``depth`` arrays/objects deep, lists and objects alternating."""
+    value = leaf
+    for level in range(depth):
+        value = {"k": value} if level % 2 else [value]
+    return value
+
+
+def nested_text(depth: int) -> str:
+    """``json.dumps(nested(depth))`` without the encoder's recursion."""
+    opening = "".join('{"k":' if level % 2 else "[" for level in reversed(range(depth)))
+    closing = "".join("}" if level % 2 else "]" for level in range(depth))
+    return f'{opening}"deep"{closing}'
+
+
+def with_deep(payload: dict[str, Any], field: str, depth: int) -> bytes:
+    """``payload`` as JSON text with ``call[field]`` nested ``depth`` deep."""
+    payload["call"][field] = "@deep@"
+    return json.dumps(payload).replace('"@deep@"', nested_text(depth)).encode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,11 +17,13 @@ from callvault.db.database import Database
 from callvault.demo.generator import fill_demo_data
 from callvault.errors import CallvaultError
 from callvault.ingest.models import SyncSource
+from callvault.ingest.records import MAX_JSON_DEPTH
 from callvault.ingest.sync import SyncFailed, UpstreamClient, retry_delay, sync_calls
 from callvault.tokens.service import issue_token
 from callvault.unit_of_work import tenant_units, writing
 from callvault.users.service import create_user
-from tests.conftest import read_session
+from tests.conftest import Tenant, read_session
+from tests.ingest.conftest import nested
 from tests.ingest.servers import serving
 
 UPSTREAM_CALLS = 250  # three pages of 100
@@ -172,3 +175,65 @@ def test_gives_up_after_max_attempts_and_on_401(db, tenant) -> None:
 def test_retry_after_as_http_date() -> None:
     response = httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
     assert retry_delay(response, 0) == 0.0
+
+
+def test_upstream_calls_the_api_could_not_serve_are_skipped(db, tenant, client, tmp_path):
+    """An upstream holding what ingest refuses (stored before it was refused, or by another
+    implementation): those calls are skipped with the reason, the rest are stored."""
+    url = f"sqlite:///{tmp_path / 'poisoned.db'}"
+    with serving(url) as base:
+        database = Database(url)
+        with writing(database) as unit:
+            owner = create_user(unit, name="Upstream", email="up@example.com")
+            token = issue_token(unit.tenant(owner.id), name="sync").plain_text
+        holder = Tenant(database, owner, token)
+        holder.add_call(id=1, variables=nested(MAX_JSON_DEPTH + 1))
+        holder.add_call(id=2, duration=2**31)
+        holder.add_call(
+            id=3, created_at=datetime(9999, 12, 31, 12), updated_at=datetime(2025, 1, 1)
+        )
+        holder.add_call(id=4, variables=nested(MAX_JSON_DEPTH))
+        database.dispose()
+        upstream = UpstreamClient(base, token, sleep=lambda _s: None, max_attempts=1)
+        units = tenant_units(db, tenant.user.id)
+        report = sync_calls(units, upstream, base, ZoneInfo("UTC"))
+        upstream.close()
+    assert report.skipped == [
+        "page 1: created_at: The created at field must be a date before 9999-12-31 00:00:00 UTC.",
+        "page 1: duration: The duration field must not be greater than 2147483647.",
+        "page 1: variables: The variables field must not be nested more than 509 levels deep.",
+    ]
+    assert (report.calls, report.created) == (1, 1)
+    page = tenant.get(client, "/api/user/calls")
+    assert page.status_code == 200
+    assert [(i["id"], i["variables"]) for i in page.json()["data"]] == [(4, nested(MAX_JSON_DEPTH))]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b'{"data":[{"id":1,"type":"web","status":"ended","total_cost":NaN}],"last_page":1}',
+         "upstream page 1 is not valid JSON"),
+        (b'{"data":[{"id":1,"type":"web","status":"ended","transcript":"\\ud83d"}],'
+         b'"last_page":1}', "upstream page 1 is not valid JSON"),
+        (b'{"data":[{"id":1,"type":"web","status":"ended","variables":{"x":Infinity}}]}',
+         "upstream page 1 is not valid JSON"),
+        (b"[1, 2, 3]", "upstream page 1 is not a page of calls"),
+        (b'{"data": 5, "last_page": 1}', "upstream page 1 is not a page of calls"),
+    ],
+)  # fmt: skip
+def test_an_upstream_page_read_less_strictly_than_a_webhook_fails_the_sync(
+    db, tenant, client, content, reason
+) -> None:
+    """Python's json module reads NaN, Infinity and unpaired surrogates; no other way in
+    does, and nothing could print them back."""
+    upstream = UpstreamClient(
+        "http://u.test",
+        "x",
+        transport=httpx.MockTransport(lambda _r: httpx.Response(200, content=content)),
+    )
+    units = tenant_units(db, tenant.user.id)
+    with pytest.raises(SyncFailed, match=reason):
+        sync_calls(units, upstream, "http://u.test", ZoneInfo("UTC"))
+    page = tenant.get(client, "/api/user/calls")
+    assert (page.status_code, page.json()["total"]) == (200, 0)

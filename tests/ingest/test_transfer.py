@@ -17,10 +17,12 @@ from callvault.calls.models import Call
 from callvault.campaigns.models import Campaign
 from callvault.cli.main import app
 from callvault.db.database import Database
+from callvault.ingest.records import MAX_JSON_DEPTH
 from callvault.migrations import upgrade_database
 from callvault.unit_of_work import writing
 from callvault.users.service import create_user
 from tests.conftest import Tenant, _create_postgres_database, read_session
+from tests.ingest.conftest import nested, nested_text
 
 UNICODE = 'Здравей, Ивана! ¿Qué tal? 你好 👋🏽 — "quotes", commas, \\backslash\nnew line\ttab'
 
@@ -251,3 +253,49 @@ def test_nan_in_a_jsonl_line_is_a_bad_line(cli, tenant, tmp_path, client) -> Non
     output = invoke(cli, "import", str(path), "--user", tenant.user.email, code=1)
     assert "line 1: invalid JSON" in output
     assert [i["id"] for i in tenant.get(client, "/api/user/calls").json()["data"]] == [2]
+
+
+def test_what_the_api_could_not_serve_is_a_bad_line_by_number(cli, tenant, tmp_path, client):
+    deep = json.loads(good(2)) | {"variables": "@deep@"}
+    lines = [
+        good(1),
+        json.dumps(deep).replace('"@deep@"', nested_text(MAX_JSON_DEPTH + 1)),
+        good(3, duration=2**31),
+        good(4, created_at="9999-12-31T23:59:59-14:00"),
+        good(5, updated_at="0001-01-01T00:00:00+14:00"),
+        good(6, id=2**63),
+        good(7, variables=nested(MAX_JSON_DEPTH)),
+    ]
+    output = invoke(
+        cli, "import", str(write_lines(tmp_path / "poison.jsonl", lines)), "--user",
+        tenant.user.email, code=1,
+    )  # fmt: skip
+    assert "line 2: The variables field must not be nested more than 509 levels deep." in output
+    assert "line 3: The duration field must not be greater than 2147483647." in output
+    assert "line 4: The created at field must be a date before 9999-12-31 00:00:00 UTC." in output
+    assert "line 5: The updated at field must be a date after or equal to 0001-01-02" in output
+    assert "line 6: The id field must not be greater than 9223372036854775807." in output
+    assert "2 created" in output
+    assert "5 bad" in output
+    page = tenant.get(client, "/api/user/calls")
+    assert page.status_code == 200
+    assert [item["id"] for item in page.json()["data"]] == [7, 1]
+    assert tenant.get(client, "/api/user/calls/7").json()["variables"] == nested(MAX_JSON_DEPTH)
+
+
+def test_csv_cells_no_parser_reads_are_bad_lines_not_a_crash(cli, tenant, tmp_path, client):
+    """``"²".isdigit()`` holds but ``int("²")`` fails; a JSON cell nested past Python's
+    recursion limit with a long integer fails the standard library's parser."""
+    deep_cell = nested_text(1000).replace('"deep"', "12345678901234567890").replace('"', '""')
+    path = tmp_path / "hostile.csv"
+    path.write_text(
+        "id,type,status,duration,variables\n"
+        "1,web,completed,²,\n"
+        f'2,web,completed,,"{deep_cell}"\n'
+        "3,web,completed,7,\n",
+        encoding="utf-8",
+    )
+    output = invoke(cli, "import", str(path), "--user", tenant.user.email, code=1)
+    assert "line 2: The duration field must be an integer." in output
+    assert "line 3: invalid JSON in a cell" in output
+    assert [i["id"] for i in tenant.get(client, "/api/user/calls").json()["data"]] == [3]

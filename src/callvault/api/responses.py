@@ -78,24 +78,32 @@ _PLAIN = frozenset({str, int, bool, type(None)})
 def php_values(value: Any) -> Any:
     """What ``json.dumps`` needs to print ``value`` as PHP would: PHP spellings of floats,
     and dicts PHP holds as lists turned into lists. Plain values are passed over without a
-    call (a page holds hundreds)."""
+    call (a page holds hundreds).
+
+    Loops, not comprehensions: a comprehension is a frame of its own, and one frame per
+    level keeps the deepest value ingest accepts (``records.MAX_JSON_DEPTH``) well inside
+    Python's recursion limit.
+    """
     kind = type(value)
     if kind in _PLAIN or isinstance(value, str | int):
         return value
     if isinstance(value, float):
         return _php_float_value(value)
     if isinstance(value, dict):
-        if _is_list(value):
-            return [item if type(item) in _PLAIN else php_values(item) for item in value.values()]
-        return {
-            key if type(key) is str else str(key): item
-            if type(item) in _PLAIN
-            else php_values(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [item if type(item) in _PLAIN else php_values(item) for item in value]
-    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+        if not _is_list(value):
+            table: dict[str, Any] = {}
+            for key, item in value.items():
+                table[key if type(key) is str else str(key)] = (
+                    item if type(item) in _PLAIN else php_values(item)
+                )
+            return table
+        value = value.values()
+    elif not isinstance(value, list | tuple):
+        raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+    items: list[Any] = []
+    for item in value:
+        items.append(item if type(item) in _PLAIN else php_values(item))
+    return items
 
 
 def php_json(content: Any) -> bytes:

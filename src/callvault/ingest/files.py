@@ -21,6 +21,7 @@ FORMATS = ("jsonl", "csv")
 _JSON_COLUMNS = {"variables", "evaluation", "webhook_response"}
 _INT_COLUMNS = {"id", "duration", "assistant_id", "campaign_id"}
 _FLOAT_COLUMNS = {"carrier_cost", "total_cost"}
+_MAX_DIGITS = 100  # past every integer column; int() refuses more than 4300
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,10 @@ def _cell(column: str, text: str) -> Any:
     if column in _JSON_COLUMNS:
         return loads_strict(text)
     if column in _INT_COLUMNS:
-        return int(text) if text.lstrip("-").isdigit() else text
+        digits = text.removeprefix("-")
+        if digits.isascii() and digits.isdigit() and len(digits) <= _MAX_DIGITS:
+            return int(text)
+        return text  # for the record's rules to refuse ("²".isdigit() holds, int() fails)
     if column in _FLOAT_COLUMNS:
         try:
             return float(text)
@@ -90,7 +94,7 @@ def read_csv(stream: IO[bytes]) -> Iterator[Line]:
             continue
         try:
             data = {c: _cell(c, v) for c, v in zip(header, cells, strict=True) if c in FILE_KEYS}
-        except json.JSONDecodeError as error:
+        except (json.JSONDecodeError, RecursionError) as error:
             yield Line(number, None, f"invalid JSON in a cell: {error}")
             continue
         yield Line(number, data)

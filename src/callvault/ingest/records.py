@@ -16,7 +16,26 @@ from zoneinfo import ZoneInfo
 
 from callvault.calls.fields import STATUSES, TYPES, phone_digits
 
-MAX_BIGINT = 2**63 - 1
+BIGINT = (-(2**63), 2**63 - 1)
+INTEGER = (-(2**31), 2**31 - 1)
+INT_RANGES: dict[str, tuple[int, int]] = {
+    "duration": INTEGER,
+    "assistant_id": BIGINT,
+    "campaign_id": BIGINT,
+}
+"""The optional integer fields and what their columns hold (``Integer``, ``BigInteger``)."""
+
+MAX_JSON_DEPTH = 512 - 3
+"""PHP's ``json_encode`` refuses arrays nested deeper than 512; a list page holds a JSON
+field inside the page, its ``data`` and the item, so the field's own value may nest 509
+arrays/objects deep (an empty one counts)."""
+
+EARLIEST = datetime(1, 1, 2)
+END = datetime(9999, 12, 31)
+"""Stored times are UTC and printed in the display timezone, at most a day away (and it may
+change later): ``[EARLIEST, END)`` can be printed in every zone."""
+_AFTER_EARLIEST = f"after or equal to {EARLIEST} UTC."
+_BEFORE_END = f"before {END} UTC."
 
 STRING_FIELDS: dict[str, int] = {
     "assistant_phone_number": 64,
@@ -29,7 +48,6 @@ STRING_FIELDS: dict[str, int] = {
 }
 JSON_FIELDS = ("variables", "evaluation", "webhook_response")
 NUMBER_FIELDS = ("carrier_cost", "total_cost")
-OPTIONAL_INT_FIELDS = ("duration", "assistant_id", "campaign_id")
 TIME_FIELDS = ("created_at", "updated_at")
 
 
@@ -57,15 +75,28 @@ class CallRecord:
 
 
 def _is_int(value: Any) -> bool:
-    return (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and -MAX_BIGINT <= value <= MAX_BIGINT
-    )
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def json_deeper_than(value: list[Any] | dict[str, Any], limit: int) -> bool:
+    """Whether ``value`` nests more than ``limit`` arrays/objects; walked without recursion
+    (the input may be nested as deep as the parser allows), stopping at the first too deep."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > limit:
+            return True
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, dict | list):
+                pending.append((child, depth + 1))
+    return False
 
 
 def parse_timestamp(value: str, zone: ZoneInfo) -> datetime | None:
-    """``YYYY-MM-DD HH:MM:SS`` in ``zone``, or ISO 8601 with an offset; naive UTC, seconds."""
+    """``YYYY-MM-DD HH:MM:SS`` in ``zone``, or ISO 8601 with an offset; naive UTC, seconds.
+
+    A moment before year 1 or after 9999 in UTC comes back as ``datetime.min``/``max``.
+    """
     text = value.strip()
     if len(text) < 19 or text[4] != "-" or text[7] != "-":
         return None
@@ -77,7 +108,10 @@ def parse_timestamp(value: str, zone: ZoneInfo) -> datetime | None:
         if zone.key == "UTC":
             return moment.replace(microsecond=0) if moment.microsecond else moment
         moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    except OverflowError:
+        return datetime.min if moment.year == 1 else datetime.max
 
 
 def parse_call(data: Any, zone: ZoneInfo, prefix: str = "") -> CallRecord:
@@ -97,6 +131,8 @@ def parse_call(data: Any, zone: ZoneInfo, prefix: str = "") -> CallRecord:
         fail("id", "The :attribute field is required.")
     elif not _is_int(call_id) or call_id < 1:
         fail("id", "The :attribute field must be a positive integer.")
+    elif call_id > BIGINT[1]:
+        fail("id", f"The :attribute field must not be greater than {BIGINT[1]}.")
     for field, allowed in (("type", TYPES), ("status", STATUSES)):
         value = data.get(field)
         if value is None:
@@ -104,10 +140,16 @@ def parse_call(data: Any, zone: ZoneInfo, prefix: str = "") -> CallRecord:
         elif not isinstance(value, str) or value not in allowed:
             fail(field, "The selected :attribute is invalid.")
         values[field] = value
-    for field in OPTIONAL_INT_FIELDS:
+    for field, (least, most) in INT_RANGES.items():
         value = data.get(field)
-        if value is not None and not _is_int(value):
+        if value is None:
+            pass
+        elif not _is_int(value):
             fail(field, "The :attribute field must be an integer.")
+        elif value < least:
+            fail(field, f"The :attribute field must be at least {least}.")
+        elif value > most:
+            fail(field, f"The :attribute field must not be greater than {most}.")
         values[field] = value
     for field in NUMBER_FIELDS:
         value = data.get(field)
@@ -134,8 +176,12 @@ def parse_call(data: Any, zone: ZoneInfo, prefix: str = "") -> CallRecord:
             values[field] = value
     for field in JSON_FIELDS:
         value = data.get(field)
-        if value is not None and not isinstance(value, (dict, list)):
-            fail(field, "The :attribute field must be an array.")
+        if value is not None:
+            if not isinstance(value, (dict, list)):
+                fail(field, "The :attribute field must be an array.")
+            elif json_deeper_than(value, MAX_JSON_DEPTH):
+                message = f"must not be nested more than {MAX_JSON_DEPTH} levels deep."
+                fail(field, f"The :attribute field {message}")
         values[field] = value
     for field in TIME_FIELDS:
         value = data.get(field)
@@ -144,6 +190,10 @@ def parse_call(data: Any, zone: ZoneInfo, prefix: str = "") -> CallRecord:
             moment = parse_timestamp(value, zone) if isinstance(value, str) else None
             if moment is None:
                 fail(field, "The :attribute field must be a valid date.")
+            elif moment < EARLIEST:
+                fail(field, f"The :attribute field must be a date {_AFTER_EARLIEST}")
+            elif moment >= END:
+                fail(field, f"The :attribute field must be a date {_BEFORE_END}")
         values[field] = moment
     if errors:
         raise RecordInvalid(errors)

@@ -15,6 +15,7 @@ from sqlalchemy import Table, bindparam, func, select, update
 from callvault.assistants.models import Assistant
 from callvault.campaigns.models import Campaign
 from callvault.db.base import utcnow
+from callvault.ingest.records import BIGINT
 from callvault.unit_of_work import Repository
 
 Named = type[Assistant] | type[Campaign]
@@ -45,9 +46,23 @@ class OwnedNames(Repository):
         )
         return {ref: name for ref, name in self.session.execute(statement)}
 
-    def next_id(self) -> int:
-        statement = select(func.max(self.model.id)).where(self.model.user_id == self.user_id)
-        return int(self.session.scalar(statement) or 0) + 1
+    def free_ids(self, count: int) -> list[int]:
+        """``count`` ids the user has no record with: those after the largest, or the lowest
+        unused ones once the column's largest value is near (an id may be any bigint)."""
+        mine = self.model.user_id == self.user_id
+        largest = int(self.session.scalar(select(func.max(self.model.id)).where(mine)) or 0)
+        if largest <= BIGINT[1] - count:
+            return list(range(largest + 1, largest + 1 + count))
+        found: list[int] = []
+        candidate = 1
+        ids = select(self.model.id).where(mine, self.model.id >= 1).order_by(self.model.id)
+        for taken in self.session.scalars(ids):
+            found.extend(range(candidate, min(taken, candidate + count - len(found))))
+            if len(found) == count:
+                return found
+            candidate = taken + 1
+        found.extend(range(candidate, candidate + count - len(found)))
+        return found
 
     def create_missing(self, rows: Iterable[dict[str, Any]]) -> None:
         """Create the records (``id``, ``name`` and maybe ``phone_number``) that do not exist."""

@@ -58,8 +58,7 @@ def _resolve(tenant: Tenant, records: Sequence[CallRecord]) -> _Links:
         by_name = owned.ids_by_name(name_only)
         missing = sorted(name_only - by_name.keys())
         if missing:
-            first_free = owned.next_id()
-            by_name.update({name: first_free + i for i, name in enumerate(missing)})
+            by_name.update(zip(missing, owned.free_ids(len(missing)), strict=True))
         wanted: dict[int, str] = {}
         for record in records:
             name = getattr(record, name_attr)

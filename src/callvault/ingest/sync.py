@@ -15,6 +15,7 @@ nothing (``full=True`` walks every page again).
 from __future__ import annotations
 
 import email.utils
+import json
 import random
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ import httpx
 
 from callvault.db.base import utcnow
 from callvault.errors import CallvaultError
+from callvault.ingest.json_text import loads_strict
 from callvault.ingest.records import CallRecord, RecordInvalid, parse_call
 from callvault.ingest.service import CREATED, UPDATED, ingest_calls
 from callvault.ingest.sources import SyncSources
@@ -96,8 +98,7 @@ class UpstreamClient:
                 reason = f"{type(error).__name__}: {error}"
             else:
                 if response.status_code == 200:
-                    body: dict[str, Any] = response.json()
-                    return body
+                    return calls_page(response.content, number)
                 if response.status_code not in RETRYABLE:
                     raise SyncFailed(
                         f"upstream answered {response.status_code} for page {number}: "
@@ -110,6 +111,18 @@ class UpstreamClient:
 
     def close(self) -> None:
         self.client.close()
+
+
+def calls_page(content: bytes, number: int) -> dict[str, Any]:
+    """An upstream page, parsed by the rules every way in uses (``loads_strict``: no NaN,
+    no unpaired surrogates); ``SyncFailed`` when it is not a page of calls."""
+    try:
+        body = loads_strict(content)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise SyncFailed(f"upstream page {number} is not valid JSON: {error}") from None
+    if not isinstance(body, dict) or not isinstance(body.get("data") or [], list):
+        raise SyncFailed(f"upstream page {number} is not a page of calls")
+    return body
 
 
 def normalise_source(base_url: str) -> str:

@@ -138,13 +138,23 @@ class Event:
 
 
 def _event_key(payload: Any, body: bytes) -> str:
+    """The payload's ``id``, or the body's hash when it has none the log can hold (empty,
+    too long, or with a NUL, which PostgreSQL text cannot hold)."""
     if isinstance(payload, dict):
         event_id = payload.get("id")
         if isinstance(event_id, str | int) and not isinstance(event_id, bool):
             text = str(event_id)
-            if 0 < len(text) <= MAX_EVENT_ID:
+            if 0 < len(text) <= MAX_EVENT_ID and "\x00" not in text:
                 return text
     return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def _logged_call_id(call: Any) -> int | None:
+    """The call id the log shows for a payload, if it is one its column can hold."""
+    raw_id = call.get("id") if isinstance(call, dict) else None
+    if isinstance(raw_id, int) and not isinstance(raw_id, bool) and raw_id.bit_length() < 64:
+        return raw_id
+    return None
 
 
 def parse_event(body: bytes, zone: ZoneInfo) -> Event:
@@ -165,8 +175,7 @@ def parse_event(body: bytes, zone: ZoneInfo) -> Event:
         errors["event"] = ["The selected event is invalid."]
     record: CallRecord | None = None
     call = payload.get("call")
-    raw_id = call.get("id") if isinstance(call, dict) else None
-    call_id = raw_id if isinstance(raw_id, int) and not isinstance(raw_id, bool) else None
+    call_id = _logged_call_id(call)
     if call is None:
         errors["call"] = ["The call field is required."]
     else:
@@ -174,7 +183,7 @@ def parse_event(body: bytes, zone: ZoneInfo) -> Event:
             record = parse_call(call, zone, prefix="call.")
         except RecordInvalid as invalid:
             errors.update(invalid.errors)
-    shown_type = event_type[:64] if isinstance(event_type, str) else None
+    shown_type = event_type[:64].replace("\x00", "\ufffd") if isinstance(event_type, str) else None
     return Event(key, shown_type, call_id, record, errors)
 
 
