@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     """One log line per request from ``callvault serve``; turn off behind a proxy that
     logs already (it costs several percent of a list request's CPU time)."""
 
+    max_body_bytes: int = Field(default=65_536, ge=0)
+    """Largest request body any other endpoint reads (they read it once the request is
+    authenticated); a larger one is answered ``413``."""
+
     webhook_max_body_bytes: int = 1_048_576
     """Largest webhook delivery body accepted; a larger one is answered ``413``."""
 

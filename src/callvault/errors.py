@@ -42,3 +42,12 @@ class ValidationFailed(CallvaultError):
     @classmethod
     def single(cls, field: str, message: str) -> ValidationFailed:
         return cls(message, {field: [message]})
+
+
+class PayloadTooLarge(CallvaultError):
+    """413: a request body past its cap (refused before it is read to the end)."""
+
+    status_code = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The request body must not be larger than {limit} bytes.")

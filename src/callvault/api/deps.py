@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 
+from callvault.api.bodies import json_object, read_body
 from callvault.api.urls import TrustedProxies
 from callvault.config import Settings
 from callvault.db.database import Database
@@ -76,6 +77,17 @@ def get_current_user(request: Request, context: Context) -> TokenOwner:
 
 
 CurrentUser = Annotated[TokenOwner, Depends(get_current_user)]
+
+
+async def authenticated_json(
+    request: Request, context: Context, _user: CurrentUser
+) -> dict[str, Any]:
+    """The JSON object body of a request whose token has been checked already (401 comes
+    first, the body unread), capped at ``max_body_bytes`` (413)."""
+    return json_object(await read_body(request, context.settings.max_body_bytes))
+
+
+JsonBody = Annotated[dict[str, Any], Depends(authenticated_json)]
 
 
 @contextmanager

@@ -3,38 +3,34 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
-from callvault.api.deps import AppContext, Context, CurrentUser, authenticated_read, tenant_write
+from callvault.api.bodies import read_body
+from callvault.api.deps import (
+    AppContext,
+    Context,
+    CurrentUser,
+    JsonBody,
+    authenticated_read,
+    tenant_write,
+)
 from callvault.api.responses import PhpJsonResponse
 from callvault.api.urls import RequestUrl
-from callvault.webhooks import service
+from callvault.webhooks import schemas, service
 from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
 from callvault.webhooks.signing import HEADER
 
 router = APIRouter(tags=["webhooks"])
 
 
-async def read_capped_body(request: Request, context: Context) -> bytes:
-    """The raw body, refused with 413 past ``webhook_max_body_bytes`` (before reading it all)."""
-    limit = context.settings.webhook_max_body_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise service.PayloadTooLarge(limit)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise service.PayloadTooLarge(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
+async def delivery_body(request: Request, context: Context) -> bytes:
+    """The raw body (the signature covers it), capped at ``webhook_max_body_bytes``."""
+    return await read_body(request, context.settings.webhook_max_body_bytes)
 
 
-RawBody = Annotated[bytes, Depends(read_capped_body)]
+RawBody = Annotated[bytes, Depends(delivery_body)]
 
 
 @router.post(
@@ -61,6 +57,12 @@ async def receive_delivery(
         raise service.rejection(event)
     outcome = await batcher.submit(delivery, event)
     return PhpJsonResponse({"message": "OK", "event": event.key, "outcome": outcome})
+
+
+def _json_body(properties: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI for an optional JSON object body (read by ``JsonBody``, not by FastAPI)."""
+    schema = {"type": "object", "properties": properties}
+    return {"requestBody": {"required": False, "content": {"application/json": {"schema": schema}}}}
 
 
 def _endpoint_json(endpoint: WebhookEndpoint, base_url: str) -> dict[str, Any]:
@@ -109,41 +111,49 @@ def list_endpoints(request: Request, context: Context) -> PhpJsonResponse:
     summary="Create a webhook endpoint (its secret is shown once)",
     status_code=201,
     response_class=PhpJsonResponse,
+    openapi_extra=_json_body(
+        {"name": {"type": "string", "maxLength": schemas.MAX_NAME, "default": "webhook"}}
+    ),
 )
 def create_endpoint(
-    request: Request,
-    user: CurrentUser,
-    context: Context,
-    name: Annotated[str, Body(embed=True, max_length=255)] = "webhook",
+    request: Request, user: CurrentUser, body: JsonBody, context: Context
 ) -> PhpJsonResponse:
+    name = schemas.endpoint_name(body)
     with tenant_write(context, user) as tenant:
         created = service.create_endpoint(tenant, name)
-        body = {
+        answer = {
             **_endpoint_json(created.endpoint, _base_url(request, context)),
             "secret": created.secret,
         }
-    return PhpJsonResponse(body, status_code=201)
+    return PhpJsonResponse(answer, status_code=201)
 
 
 @router.post(
     "/api/user/webhooks/{endpoint_id}/rotate",
     summary="Rotate an endpoint's secret; the old one verifies during the grace period",
     response_class=PhpJsonResponse,
+    openapi_extra=_json_body(
+        {
+            "grace_seconds": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": schemas.MAX_GRACE_SECONDS,
+                "default": 86400,
+            }
+        }
+    ),
 )
 def rotate_secret(
-    endpoint_id: str,
-    request: Request,
-    user: CurrentUser,
-    context: Context,
-    grace_seconds: Annotated[int, Body(embed=True, ge=0, le=30 * 86400)] = 86400,
+    endpoint_id: str, request: Request, user: CurrentUser, body: JsonBody, context: Context
 ) -> PhpJsonResponse:
+    grace = schemas.grace_period(body)
     with tenant_write(context, user) as tenant:
-        rotated = service.rotate_secret(tenant, endpoint_id, timedelta(seconds=grace_seconds))
-        body = {
+        rotated = service.rotate_secret(tenant, endpoint_id, grace)
+        answer = {
             **_endpoint_json(rotated.endpoint, _base_url(request, context)),
             "secret": rotated.secret,
         }
-    return PhpJsonResponse(body)
+    return PhpJsonResponse(answer)
 
 
 @router.delete(

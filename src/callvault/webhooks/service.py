@@ -35,13 +35,6 @@ DEFAULT_GRACE = timedelta(hours=24)
 MAX_EVENT_ID = 128
 
 
-class PayloadTooLarge(CallvaultError):
-    status_code = 413
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"The request body must not be larger than {limit} bytes.")
-
-
 class UnknownEndpoint(NotFound):
     def __init__(self) -> None:
         super().__init__("Unknown webhook endpoint.")
