@@ -182,3 +182,27 @@ def test_free_ids_fill_the_lowest_gaps_once_the_largest_id_is_taken(tenant) -> N
     with read_session(tenant.db) as session:
         ids = dict(session.execute(select(Assistant.name, Assistant.id)).all())
     assert [ids[f"Bot {n}"] for n in range(3)] == [3, 5, 6]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/webhooks/calls/whe_%00x"),
+        ("post", "/api/user/webhooks/whe_%00x/rotate"),
+        ("delete", "/api/user/webhooks/whe_%00x"),
+        ("get", "/api/user/webhooks/whe_%00x/deliveries"),
+    ],
+)
+@pytest.mark.parametrize("valid", [True, False])
+def test_an_endpoint_id_with_nul_is_unknown(client, tenant, hook, method, path, valid) -> None:
+    """PostgreSQL refuses a NUL even in a lookup's parameter: 404 there too, not 500."""
+    if path.startswith("/api/webhooks/"):
+        hook.path = path
+        call = call_payload(1) if valid else {"id": 1}
+        response = hook.post(client, event("call.completed", call))
+    else:
+        response = getattr(client, method)(path, headers=tenant.headers)
+    assert (response.status_code, response.json()) == (
+        404,
+        {"message": "Unknown webhook endpoint."},
+    )

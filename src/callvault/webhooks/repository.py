@@ -18,17 +18,25 @@ from callvault.unit_of_work import Directory, Repository
 from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
+def _holdable(endpoint_id: str) -> bool:
+    """Whether an id from a URL could be stored at all: PostgreSQL refuses a NUL in a
+    parameter (an error, not a miss), so such an id is simply unknown, on both backends."""
+    return "\x00" not in endpoint_id
+
+
 class EndpointDirectory(Directory):
     """Endpoints by public id, whoever owns them (an id held twice is treated as unknown)."""
 
     def find(self, endpoint_id: str) -> WebhookEndpoint | None:
+        if not _holdable(endpoint_id):
+            return None
         found = self.session.scalars(
             select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).limit(2)
         ).all()
         return found[0] if len(found) == 1 else None
 
     def find_many(self, endpoint_ids: Iterable[str]) -> dict[str, WebhookEndpoint]:
-        wanted = sorted(set(endpoint_ids))
+        wanted = sorted({endpoint_id for endpoint_id in endpoint_ids if _holdable(endpoint_id)})
         if not wanted:
             return {}
         statement = select(WebhookEndpoint).where(WebhookEndpoint.id.in_(wanted))
@@ -51,6 +59,8 @@ class WebhookRepository(Repository):
         self.session.flush()
 
     def get(self, endpoint_id: str) -> WebhookEndpoint | None:
+        if not _holdable(endpoint_id):
+            return None
         return self.session.get(WebhookEndpoint, (self.user_id, endpoint_id))
 
     def list(self) -> Sequence[WebhookEndpoint]:
@@ -62,6 +72,8 @@ class WebhookRepository(Repository):
         return self.session.scalars(statement).all()
 
     def delete(self, endpoint_id: str) -> bool:
+        if not _holdable(endpoint_id):
+            return False
         statement = delete(WebhookEndpoint).where(
             WebhookEndpoint.user_id == self.user_id, WebhookEndpoint.id == endpoint_id
         )
