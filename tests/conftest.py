@@ -9,6 +9,8 @@ cannot be reached the PostgreSQL half is skipped, except under ``CI=true`` where
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,6 +45,16 @@ POSTGRES_URL = os.environ.get(
 BACKENDS = [
     b.strip() for b in os.environ.get("CALLVAULT_TEST_BACKENDS", "sqlite,postgresql").split(",")
 ]
+
+
+def run_console(
+    database_url: str, *args: str, timeout: float = 60, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """The ``callvault`` console script as a user runs it: its own process, its exit code,
+    and what it printed (a traceback included, if one escapes)."""
+    command = [sys.executable, "-c", "from callvault.cli.main import main; main()", *args]
+    environment = {**os.environ, "CALLVAULT_DATABASE_URL": database_url, **env}
+    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=timeout)
 
 
 def _create_postgres_database() -> tuple[str, Callable[[], None]]:

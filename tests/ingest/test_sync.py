@@ -81,7 +81,7 @@ def test_sync_copies_every_call_and_is_idempotent(
         app, ["sync", "--from", base, "--token", token, "--user", tenant.user.email]
     )
     assert again.exit_code == 0, again.output
-    assert "Synced 1 pages, 100 calls: 0 created, 0 updated" in again.output
+    assert "Synced 1 page, 100 calls: 0 created, 0 updated" in again.output
 
 
 class FailingAfter:

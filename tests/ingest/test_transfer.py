@@ -299,3 +299,12 @@ def test_csv_cells_no_parser_reads_are_bad_lines_not_a_crash(cli, tenant, tmp_pa
     assert "line 2: The duration field must be an integer." in output
     assert "line 3: invalid JSON in a cell" in output
     assert [i["id"] for i in tenant.get(client, "/api/user/calls").json()["data"]] == [3]
+
+
+def test_counts_are_said_in_the_right_number(cli, tenant, tmp_path) -> None:
+    one = write_lines(tmp_path / "one.jsonl", [good(1)])
+    assert "Read 1 line: 1 created" in invoke(cli, "import", str(one), "--user", tenant.user.email)
+    two = write_lines(tmp_path / "two.jsonl", [good(1), good(2)])
+    assert "Read 2 lines: 1 created, 0 updated, 1 unchanged" in invoke(
+        cli, "import", str(two), "--user", tenant.user.email
+    )

@@ -42,6 +42,11 @@ def report_error(message: str, hint: str | None = None) -> None:
         errors.print(hint, markup=False, highlight=False, soft_wrap=True)
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 page``, ``3 pages``: a count with its noun in the right number."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def fail(message: str, *, hint: str | None = None, code: int = 1) -> NoReturn:
     """End the command with an error (one line, and a hint)."""
     report_error(message, hint)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.progress import (
@@ -18,9 +20,9 @@ from rich.progress import (
 )
 
 from callvault.calls.schemas import parse_list_query
-from callvault.cli.app import USER, command_of, console, errors, fail
+from callvault.cli.app import USER, command_of, console, counted, errors, fail
 from callvault.ingest.files import FORMATS, read_lines, write_csv, write_jsonl
-from callvault.ingest.sync import UpstreamClient, sync_calls
+from callvault.ingest.sync import Problem, Retry, SyncFailed, UpstreamClient, sync_calls
 from callvault.ingest.transfer import ImportReport, export_items, import_calls
 from callvault.laravel.query import PhpArray
 
@@ -88,8 +90,8 @@ def import_(
             on_batch=advanced,
         )
     console.print(
-        f"Read {report.lines} lines: {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {report.bad} bad."
+        f"Read {counted(report.lines, 'line')}: {report.created} created, "
+        f"{report.updated} updated, {report.unchanged} unchanged, {report.bad} bad."
     )
     if report.bad:
         raise typer.Exit(1)
@@ -150,10 +152,11 @@ def sync(
     source_timezone: str = typer.Option("UTC", help="Timezone the upstream prints its dates in."),
 ) -> None:
     """Pull every call from an upstream calls API (resumable; retries 429/5xx)."""
-    from zoneinfo import ZoneInfo
-
     command = command_of(context)
-    upstream = UpstreamClient(from_, token)
+    try:
+        zone = ZoneInfo(source_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"unknown timezone {source_timezone!r} (an IANA name such as Europe/Sofia)", code=2)
     progress = Progress(
         TextColumn("[bold]sync[/bold] page {task.completed}/{task.total}"),
         BarColumn(),
@@ -163,26 +166,45 @@ def sync(
         console=console,
         disable=not console.is_terminal,
     )
-    hint = "Run the same command again to resume after the last stored page."
-    try:
-        units = command.tenant_units(user)
-        with command.guard(hint), progress:
-            task = progress.add_task("sync", total=None, calls=0)
-            report = sync_calls(
-                units,
-                upstream,
-                from_,
-                ZoneInfo(source_timezone),
-                full=full,
-                on_page=lambda r: progress.update(
-                    task, advance=1, total=r.last_page, calls=r.calls
-                ),
-            )
-    finally:
-        upstream.close()
+
+    def retrying(retry: Retry) -> None:
+        errors.print(
+            f"page {retry.page}: {retry.reason}; retrying in {round(retry.delay, 1):g} s "
+            f"(attempt {retry.attempt} of {retry.attempts})",
+            markup=False,
+            highlight=False,
+        )
+
+    with command.guard():
+        try:
+            with closing(UpstreamClient(from_, token, on_retry=retrying)) as upstream:
+                units = command.tenant_units(user)
+                with progress:
+                    task = progress.add_task("sync", total=None, calls=0)
+                    report = sync_calls(
+                        units,
+                        upstream,
+                        from_,
+                        zone,
+                        full=full,
+                        on_page=lambda r: progress.update(
+                            task, advance=1, total=r.last_page, calls=r.calls
+                        ),
+                    )
+        except SyncFailed as failed:
+            fail(failed.message, hint=SYNC_HINTS.get(failed.problem))
     for skipped in report.skipped[:20]:
         errors.print(f"skipped {skipped}", markup=False)
     console.print(
-        f"Synced {report.pages} pages, {report.calls} calls: {report.created} created, "
-        f"{report.updated} updated, {len(report.skipped)} skipped."
+        f"Synced {counted(report.pages, 'page')}, {counted(report.calls, 'call')}: "
+        f"{report.created} created, {report.updated} updated, "
+        f"{len(report.skipped)} skipped."
     )
+
+
+SYNC_HINTS = {
+    Problem.ADDRESS: "Check --from: the base URL of a server speaking the calls API "
+    "(https://host, without /api/user/calls).",
+    Problem.ACCESS: "Check --token (or CALLVAULT_SYNC_TOKEN): a token of the upstream's user.",
+    Problem.TRANSIENT: "Run the same command again to resume after the last stored page.",
+}
