@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from callvault.calls.models import Call
 from callvault.cli.main import app
 from callvault.db.database import Database
 from callvault.tokens.models import ApiToken
-from tests.conftest import read_session
+from tests.conftest import read_session, run_console
 
 TOKEN = re.compile(r"\b(\d+)\|[A-Za-z0-9]{48}\b")
 
@@ -135,21 +136,15 @@ def test_demo_fills_realistic_data_once_and_prints_a_working_token(
         assert session.scalar(select(func.count()).select_from(Call)) == 600
 
 
-def _console(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from callvault.cli.main import main; main()", *args]
-    env = {**os.environ, "CALLVAULT_DATABASE_URL": url}
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
-
-
 def test_an_unmigrated_database_asks_for_migrate_without_a_traceback(tmp_path) -> None:
-    done = _console(f"sqlite:///{tmp_path / 'empty.db'}", "users", "create", "--email", "a@b.c")
+    done = run_console(f"sqlite:///{tmp_path / 'empty.db'}", "users", "create", "--email", "a@b.c")
     assert done.returncode == 1
     assert "run `callvault migrate` first" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
 
 
 def test_an_unreachable_database_is_one_line_of_error() -> None:
-    done = _console(
+    done = run_console(
         "postgresql+psycopg://postgres@127.0.0.1:1/none", "tokens", "list", "--user", "a@b.c"
     )
     assert done.returncode == 1
@@ -177,8 +172,47 @@ def test_exporting_into_a_missing_directory_is_one_line_of_error(
 ) -> None:
     run(cli, "users", "create", "--email", "ops@example.com")
     target = tmp_path / "missing" / "calls.jsonl"
-    done = _console(database_url, "export", "--user", "ops@example.com", "-o", str(target))
+    done = run_console(database_url, "export", "--user", "ops@example.com", "-o", str(target))
     assert done.returncode == 1
     assert done.stderr.startswith("error: No such file or directory: ")
     assert str(target) in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize("days", ["-5", "0", "3000000"])
+def test_a_token_that_would_be_born_dead_or_overflow_is_refused(
+    cli: CliRunner, db: Database, days: str
+) -> None:
+    """-5 made a token expired at birth, 0 one that never expires, 3000000 a traceback."""
+    run(cli, "users", "create", "--email", "a@example.com")
+    result = cli.invoke(
+        app, ["tokens", "create", "--user", "a@example.com", "--expires-in-days", days]
+    )
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "--expires-in-days" in result.stderr
+    assert "Token" not in result.stdout
+    with read_session(db) as session:
+        assert session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+def test_exporting_into_a_directory_asks_for_a_file_name(cli: CliRunner, tmp_path: Path) -> None:
+    run(cli, "users", "create", "--email", "ops@example.com")
+    result = cli.invoke(app, ["export", "--user", "ops@example.com", "-o", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"error: {tmp_path} is a directory: name a file in it, e.g. -o {tmp_path / 'calls.jsonl'}\n"
+    )
+
+
+def test_exporting_to_a_name_without_a_suffix_asks_for_the_format(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    run(cli, "users", "create", "--email", "ops@example.com")
+    result = cli.invoke(app, ["export", "--user", "ops@example.com", "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"error: cannot tell the format from {tmp_path / 'x'}: "
+        "end the name in .jsonl or .csv, or add --format jsonl|csv\n"
+    )
+    assert not (tmp_path / "x").exists()

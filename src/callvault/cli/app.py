@@ -13,6 +13,8 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Column, Table
 
 from callvault.config import Settings
 from callvault.db.database import Database
@@ -40,6 +42,33 @@ def report_error(message: str, hint: str | None = None) -> None:
     errors.print(message, markup=False, highlight=False, soft_wrap=True)
     if hint:
         errors.print(hint, markup=False, highlight=False, soft_wrap=True)
+
+
+def whole(header: str) -> Column:
+    """A column of ids or keys: never wrapped, never cut (``print_table`` makes room)."""
+    return Column(header, no_wrap=True)
+
+
+def moment(header: str) -> Column:
+    """A column of ``YYYY-MM-DD HH:MM:SS``: wraps between date and time, never inside."""
+    return Column(header, min_width=len("YYYY-MM-DD"))
+
+
+def print_table(table: Table) -> None:
+    """Print ``table`` with every ``whole`` value whole: one line a row into a pipe; on a
+    terminal at its width, or wider when that is too narrow (the terminal folds the lines
+    then, but an id stays one string to copy)."""
+    room = Measurement.get(console, console.options.update_width(10_000), table)
+    width = max(console.width, room.minimum) if console.is_terminal else room.maximum
+    if width == console.width:
+        console.print(table)
+        return
+    narrow = console.width
+    console.width = width
+    try:
+        console.print(table, crop=False)
+    finally:
+        console.width = narrow
 
 
 def counted(count: int, noun: str) -> str:

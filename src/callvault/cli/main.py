@@ -10,7 +10,16 @@ from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
 from callvault.cli import transfer, webhooks
-from callvault.cli.app import USER, app, command_of, console, report_error
+from callvault.cli.app import (
+    USER,
+    app,
+    command_of,
+    console,
+    moment,
+    print_table,
+    report_error,
+    whole,
+)
 from callvault.db.base import utcnow
 from callvault.errors import NotFound
 from callvault.migrations import upgrade_database
@@ -81,10 +90,12 @@ def tokens_create(
     context: typer.Context,
     user: str = USER,
     name: str = typer.Option("cli", help="A label for the token."),
-    expires_in_days: int | None = typer.Option(None, help="Expire after this many days."),
+    expires_in_days: int | None = typer.Option(
+        None, min=1, max=36_500, help="Expire after this many days (1 to 36500)."
+    ),
 ) -> None:
     """Issue a token; it is printed once and cannot be shown again."""
-    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    expires_at = None if expires_in_days is None else utcnow() + timedelta(days=expires_in_days)
     with command_of(context).tenant(user) as tenant:
         issued = tokens.issue_token(tenant, name=name, expires_at=expires_at)
     console.print("Token (shown once, keep it secret):")
@@ -94,7 +105,13 @@ def tokens_create(
 @tokens_app.command("list")
 def tokens_list(context: typer.Context, user: str = USER) -> None:
     """List a user's tokens (never their secrets)."""
-    table = Table("id", "name", "created (UTC)", "last used (UTC)", "expires (UTC)")
+    table = Table(
+        whole("id"),
+        "name",
+        moment("created (UTC)"),
+        moment("last used (UTC)"),
+        moment("expires (UTC)"),
+    )
     with command_of(context).reading(user) as tenant:
         for token in tokens.list_tokens(tenant):
             table.add_row(
@@ -104,7 +121,7 @@ def tokens_list(context: typer.Context, user: str = USER) -> None:
                 str(token.last_used_at or "never"),
                 str(token.expires_at or "never"),
             )
-    console.print(table)
+    print_table(table)
 
 
 @tokens_app.command("revoke")

@@ -35,6 +35,12 @@ def register(app: typer.Typer) -> None:
 
 
 def _format(file_format: str | None, path: Path | None) -> str:
+    if file_format is None and path is not None and not path.suffix:
+        fail(
+            f"cannot tell the format from {path}: end the name in .jsonl or .csv, "
+            "or add --format jsonl|csv",
+            code=2,
+        )
     chosen = file_format or (path.suffix.lstrip(".").lower() if path else "jsonl")
     if chosen not in FORMATS:
         fail(f"unknown format {chosen!r} (jsonl or csv)", code=2)
@@ -115,6 +121,10 @@ def export(
     """Stream a user's calls, newest first, as JSONL or CSV (the list endpoint's filters)."""
     command = command_of(context)
     settings = command.settings
+    if output is not None and output.is_dir():
+        fail(
+            f"{output} is a directory: name a file in it, e.g. -o {output / 'calls.jsonl'}", code=2
+        )
     chosen = _format(file_format, output)
     raw = {
         "status": status,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import typer
 from rich.table import Table
 
-from callvault.cli.app import USER, command_of, console
+from callvault.cli.app import USER, command_of, console, moment, print_table, whole
 from callvault.config import Settings
 from callvault.webhooks import service as webhooks
 
@@ -37,7 +37,13 @@ def create(
 @webhooks_app.command("list")
 def list_(context: typer.Context, user: str = USER) -> None:
     """List a user's endpoints (never their secrets)."""
-    table = Table("id", "name", "created (UTC)", "rotated (UTC)", "old secret valid until (UTC)")
+    table = Table(
+        whole("id"),
+        "name",
+        moment("created (UTC)"),
+        moment("rotated (UTC)"),
+        moment("old secret valid until (UTC)"),
+    )
     with command_of(context).reading(user) as tenant:
         for endpoint in webhooks.list_endpoints(tenant):
             table.add_row(
@@ -47,7 +53,7 @@ def list_(context: typer.Context, user: str = USER) -> None:
                 str(endpoint.rotated_at or "never"),
                 str(endpoint.previous_secret_expires_at or "-"),
             )
-    console.print(table)
+    print_table(table)
 
 
 @webhooks_app.command("rotate")
@@ -86,7 +92,7 @@ def log(
     limit: int = typer.Option(50, min=1, max=10_000, help="How many, newest first."),
 ) -> None:
     """What arrived at an endpoint: event id (or body hash), type, time and outcome."""
-    table = Table("received (UTC)", "event", "type", "call", "status", "outcome")
+    table = Table(moment("received (UTC)"), whole("event"), "type", "call", "status", "outcome")
     with command_of(context).reading(user) as tenant:
         for delivery in webhooks.delivery_log(tenant, endpoint_id, limit):
             table.add_row(
@@ -97,4 +103,4 @@ def log(
                 str(delivery.status_code),
                 delivery.outcome,
             )
-    console.print(table)
+    print_table(table)
