@@ -48,13 +48,27 @@ BACKENDS = [
 
 
 def run_console(
-    database_url: str, *args: str, timeout: float = 60, **env: str
+    database_url: str | None,
+    *args: str,
+    timeout: float = 60,
+    cwd: Path | None = None,
+    **env: str,
 ) -> subprocess.CompletedProcess[str]:
     """The ``callvault`` console script as a user runs it: its own process, its exit code,
-    and what it printed (a traceback included, if one escapes)."""
+    and what it printed (a traceback included, if one escapes). ``database_url=None``
+    leaves ``CALLVAULT_DATABASE_URL`` unset (the default database, in ``cwd``)."""
     command = [sys.executable, "-c", "from callvault.cli.main import main; main()", *args]
-    environment = {**os.environ, "CALLVAULT_DATABASE_URL": database_url, **env}
-    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=timeout)
+    environment = {k: v for k, v in os.environ.items() if k != "CALLVAULT_DATABASE_URL"}
+    if database_url is not None:
+        environment["CALLVAULT_DATABASE_URL"] = database_url
+    return subprocess.run(
+        command,
+        env=environment | env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _create_postgres_database() -> tuple[str, Callable[[], None]]:

@@ -137,6 +137,7 @@ def test_demo_fills_realistic_data_once_and_prints_a_working_token(
 
 
 def test_an_unmigrated_database_asks_for_migrate_without_a_traceback(tmp_path) -> None:
+    (tmp_path / "empty.db").touch()  # an empty SQLite database (a missing one: test_status)
     done = run_console(f"sqlite:///{tmp_path / 'empty.db'}", "users", "create", "--email", "a@b.c")
     assert done.returncode == 1
     assert "run `callvault migrate` first" in done.stderr

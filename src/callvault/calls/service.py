@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
+from callvault.calls.filters import CallFilters
 from callvault.calls.repository import CallRepository
 from callvault.calls.schemas import CallListQuery
 from callvault.errors import NotFound
@@ -36,6 +37,11 @@ def list_calls(tenant: Tenant, query: CallListQuery) -> CallPage:
         if offset >= total:
             return CallPage(total, [])
         return CallPage(total, list(calls.deep_page(filters, offset=offset, limit=limit)))
+
+
+def count_calls(tenant: Tenant) -> int:
+    """How many calls the tenant has (from the tallies)."""
+    return CallRepository.of(tenant).count(CallFilters())
 
 
 def call_not_found(raw_id: str) -> NotFound:

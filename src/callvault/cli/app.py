@@ -15,10 +15,13 @@ import typer
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Column, Table
+from sqlalchemy.engine import make_url
 
-from callvault.config import Settings
-from callvault.db.database import Database
+from callvault import __version__
+from callvault.config import DEFAULT_DATABASE_URL, Settings
+from callvault.db.database import Database, sqlite_file
 from callvault.errors import CallvaultError
+from callvault.migrations import Upgrade, upgrade_database
 from callvault.unit_of_work import (
     Tenant,
     TenantUnits,
@@ -82,6 +85,31 @@ def fail(message: str, *, hint: str | None = None, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def describe_database(settings: Settings) -> str:
+    """Where the database is, as a user can find it: a SQLite file's absolute path (and
+    whether it exists), or the URL without its password."""
+    file = sqlite_file(settings.database_url)
+    if file is None:
+        return make_url(settings.database_url).render_as_string(hide_password=True)
+    notes = ["SQLite"]
+    if settings.database_url == DEFAULT_DATABASE_URL:
+        notes[0] += ", the default: ./callvault.db where callvault runs"
+    if not file.exists():
+        notes.append("does not exist yet")
+    return f"{file} ({'; '.join(notes)})"
+
+
+def _said_upgrade(where: str, upgrade: Upgrade, new_file: bool) -> str:
+    before, after = upgrade
+    if before is None and new_file:
+        return f"Created {where} at schema revision {after}."
+    if before is None:
+        return f"Created the schema (revision {after}) in {where}."
+    if before != after:
+        return f"Upgraded {where} from schema revision {before} to {after}."
+    return f"{where} is already up to date (schema revision {after})."
+
+
 class Command:
     """One command's settings and database (built once, on first use) and its units."""
 
@@ -89,8 +117,31 @@ class Command:
     def settings(self) -> Settings:
         return Settings()
 
+    def require_database(self) -> None:
+        """End the command when its SQLite file does not exist: opening it would create an
+        empty database wherever the command happens to run."""
+        file = sqlite_file(self.settings.database_url)
+        if file is not None and not file.exists():
+            fail(
+                f"no database at {file}",
+                hint="Create it with `callvault migrate` (or ./run.sh, with demo data), or "
+                "set CALLVAULT_DATABASE_URL to the one you meant (the default, "
+                f"{DEFAULT_DATABASE_URL}, is relative to the current directory).",
+            )
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema (and a SQLite file), and say where and what."""
+        file = sqlite_file(self.settings.database_url)
+        new_file = file is not None and not file.exists()
+        if file is not None and not file.parent.is_dir():
+            fail(f"cannot create {file}: there is no directory {file.parent}")
+        upgrade = upgrade_database(self.settings.database_url)
+        said = _said_upgrade(describe_database(self.settings), upgrade, new_file)
+        console.print(said, markup=False, highlight=False, soft_wrap=True)
+
     @cached_property
     def database(self) -> Database:
+        self.require_database()
         return Database(
             self.settings.database_url,
             pool_size=2,
@@ -116,6 +167,12 @@ class Command:
             yield unit
 
     @contextmanager
+    def read_unit(self) -> Iterator[UnitOfWork]:
+        """A read unit of work across users (for the operator's views)."""
+        with self.guard(), reading(self.database) as unit:
+            yield unit
+
+    @contextmanager
     def tenant(self, email: str) -> Iterator[Tenant]:
         """One committed unit of work for the user with ``email``."""
         with self.unit() as unit:
@@ -134,8 +191,25 @@ class Command:
         return tenant_units(self.database, user_id)
 
 
+def _show_version(shown: bool) -> None:
+    if shown:
+        console.print(f"callvault {__version__}", highlight=False)
+        database = describe_database(Settings())
+        console.print(f"database: {database}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit()
+
+
 @app.callback()
-def _command(context: typer.Context) -> None:
+def _command(
+    context: typer.Context,
+    version: bool = typer.Option(
+        False,
+        "--version",
+        is_eager=True,
+        callback=_show_version,
+        help="Show the version and the database commands use (opening nothing), then exit.",
+    ),
+) -> None:
     command = Command()
     context.obj = command
     context.call_on_close(command.close)

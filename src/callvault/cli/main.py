@@ -1,4 +1,5 @@
-"""``callvault``: serve, migrate, users, tokens and demo data; the console script."""
+"""``callvault``: users, tokens and demo data; the console script (the other commands are
+in ``system``, ``transfer`` and ``webhooks``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pydantic import ValidationError
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
-from callvault.cli import transfer, webhooks
+from callvault.cli import system, transfer, webhooks
 from callvault.cli.app import (
     USER,
     app,
@@ -22,7 +23,6 @@ from callvault.cli.app import (
 )
 from callvault.db.base import utcnow
 from callvault.errors import NotFound
-from callvault.migrations import upgrade_database
 from callvault.tokens import service as tokens
 from callvault.users import service as users
 
@@ -31,46 +31,10 @@ tokens_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(webhooks.webhooks_app, name="webhooks")
+system.register(app)
 transfer.register(app)
 
 __all__ = ["app", "main"]
-
-
-@app.command()
-def migrate(context: typer.Context) -> None:
-    """Create or upgrade the database schema."""
-    settings = command_of(context).settings
-    upgrade_database(settings.database_url)
-    console.print(f"Database is up to date: {settings.database_url}")
-
-
-@app.command()
-def serve(
-    context: typer.Context,
-    host: str | None = typer.Option(None, help="Bind address (CALLVAULT_HOST)."),
-    port: int | None = typer.Option(None, help="Port (CALLVAULT_PORT)."),
-    workers: int | None = typer.Option(None, help="Worker processes (CALLVAULT_WORKERS)."),
-    migrate_first: bool = typer.Option(
-        True, "--migrate/--no-migrate", help="Upgrade the schema first."
-    ),
-) -> None:
-    """Run the HTTP API with uvicorn."""
-    import uvicorn
-
-    settings = command_of(context).settings
-    if migrate_first:
-        upgrade_database(settings.database_url)
-    uvicorn.run(
-        "callvault.api.app:app_from_environment",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
-        proxy_headers=False,
-        server_header=False,
-        log_level="info",
-        access_log=settings.access_log,
-    )
 
 
 @users_app.command("create")
@@ -148,7 +112,7 @@ def demo(
 
     command = command_of(context)
     settings = command.settings
-    upgrade_database(settings.database_url)
+    command.migrate()
     with command.unit() as unit:
         try:
             owner = users.get_user_by_email(unit, email)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 from sqlalchemy.schema import SchemaItem
+
+from callvault.db.database import create_database_engine
 
 MIGRATIONS_DIR = Path(__file__).parent
 
@@ -47,6 +52,35 @@ def comparison_options() -> dict[str, Any]:
     }
 
 
-def upgrade_database(database_url: str, revision: str = "head") -> None:
-    """Bring the schema at ``database_url`` up to ``revision``."""
+class Upgrade(NamedTuple):
+    """The schema revision before and after an upgrade (``None``: no schema)."""
+
+    before: str | None
+    after: str | None
+
+
+def schema_revision(connection: Connection) -> str | None:
+    """The revision the database is stamped with; ``None`` when it has no schema."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def known_revisions() -> list[str]:
+    """The revisions this callvault knows, newest first."""
+    script = ScriptDirectory.from_config(alembic_config(""))
+    return [step.revision for step in script.walk_revisions()]
+
+
+def _stamped(database_url: str) -> str | None:
+    engine = create_database_engine(database_url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            return schema_revision(connection)
+    finally:
+        engine.dispose()
+
+
+def upgrade_database(database_url: str, revision: str = "head") -> Upgrade:
+    """Bring the schema at ``database_url`` up to ``revision``; say from where to where."""
+    before = _stamped(database_url)
     command.upgrade(alembic_config(database_url), revision)
+    return Upgrade(before, _stamped(database_url))

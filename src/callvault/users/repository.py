@@ -14,6 +14,9 @@ class UserDirectory(Directory):
     def by_email(self, email: str) -> User | None:
         return self.session.scalar(select(User).where(User.email == email))
 
+    def everyone(self) -> list[User]:
+        return list(self.session.scalars(select(User).order_by(User.id)))
+
     def add(self, name: str, email: str) -> User:
         user = User(name=name, email=email)
         self.session.add(user)

@@ -22,3 +22,8 @@ def get_user_by_email(unit: UnitOfWork, email: str) -> User:
     if user is None:
         raise NotFound(f"No user with email {email}.")
     return user
+
+
+def list_users(unit: UnitOfWork) -> list[User]:
+    """Every user, oldest first."""
+    return UserDirectory.of(unit).everyone()
