@@ -1,4 +1,8 @@
-"""A few thousand believable calls over the last 90 days, deterministic for a given seed."""
+"""A few thousand believable calls over the last 90 days, deterministic for a given seed.
+
+One client calls again and again (``REGULAR_CALLER``, the number the README's phone filter
+examples look for), so those examples find calls in the demo data.
+"""
 
 from __future__ import annotations
 
@@ -146,6 +150,9 @@ STATUS_WEIGHTS = {
     "ringing": 2,
     "in-progress": 4,
 }
+REGULAR_CALLER = "+19876543210"
+REGULAR_EVERY = 37
+"""Every 37th call (a phone call, not a web one) is the regular caller's."""
 ANSWERED = {"completed", "ended", "ended_by_customer", "ended_by_assistant", "in-progress"}
 
 
@@ -194,6 +201,8 @@ def _call(rng: random.Random, call_id: int, created_at: datetime) -> dict[str, A
     score = round(rng.uniform(1, 10), 1)
     sentiment = "positive" if score >= 7 else "neutral" if score >= 4 else "negative"
     client_number = None if call_type == "web" else _phone(rng)
+    if client_number and call_id % REGULAR_EVERY == 0:
+        client_number = REGULAR_CALLER
     per_minute = rng.choice((0.0085, 0.013, 0.02))
     carrier_cost = round(duration / 60 * per_minute, 4) if call_type != "web" else 0.0
     ended_at = created_at + timedelta(seconds=duration + rng.randint(2, 30))
