@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
-from callvault.cli import system, transfer, webhooks
+from callvault.cli import demo, system, transfer, webhooks
 from callvault.cli.app import (
     USER,
     app,
@@ -22,7 +22,6 @@ from callvault.cli.app import (
     whole,
 )
 from callvault.db.base import utcnow
-from callvault.errors import NotFound
 from callvault.tokens import service as tokens
 from callvault.users import service as users
 
@@ -32,6 +31,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(webhooks.webhooks_app, name="webhooks")
 system.register(app)
+app.command()(demo.demo)
 transfer.register(app)
 
 __all__ = ["app", "main"]
@@ -98,37 +98,6 @@ def tokens_revoke(
     with command_of(context).tenant(user) as tenant:
         tokens.revoke_token(tenant, token_id)
     console.print(f"Revoked token {token_id}.")
-
-
-@app.command()
-def demo(
-    context: typer.Context,
-    email: str = typer.Option("demo@callvault.local", help="The demo user's email."),
-    calls: int = typer.Option(3000, min=1, help="How many calls to generate."),
-    seed: int = typer.Option(42, help="Random seed (same seed, same calls)."),
-) -> None:
-    """Fill the database with realistic demo data and print a fresh token."""
-    from callvault.demo.generator import fill_demo_data
-
-    command = command_of(context)
-    settings = command.settings
-    command.migrate()
-    with command.unit() as unit:
-        try:
-            owner = users.get_user_by_email(unit, email)
-            console.print(f"Demo user {email} exists; keeping its calls.")
-        except NotFound:
-            owner = users.create_user(unit, name="Demo Operator", email=email)
-            summary = fill_demo_data(unit.tenant(owner.id), calls=calls, seed=seed)
-            console.print(
-                f"Created {summary.calls} calls, {summary.assistants} assistants and "
-                f"{summary.campaigns} campaigns for {email}."
-            )
-        issued = tokens.issue_token(unit.tenant(owner.id), name="demo")
-    base = f"http://{settings.host}:{settings.port}"
-    console.print(f"\nAPI:   {base}/api/user/calls\nDocs:  {base}/docs\nToken: {issued.plain_text}")
-    header = f"Authorization: Bearer {issued.plain_text}"
-    console.print(f"Try:   curl -H '{header}' '{base}/api/user/calls?per_page=2'\n", soft_wrap=True)
 
 
 def _missing_schema(error: DBAPIError) -> bool:

@@ -6,7 +6,8 @@ import typer
 
 from callvault import __version__
 from callvault.calls.service import count_calls
-from callvault.cli.app import command_of, console, describe_database
+from callvault.cli.app import command_of, console, describe_database, fail
+from callvault.cli.ports import port_taken
 from callvault.migrations import known_revisions, schema_revision
 from callvault.users.service import list_users
 
@@ -34,12 +35,25 @@ def serve(
     migrate_first: bool = typer.Option(
         True, "--migrate/--no-migrate", help="Upgrade the schema first."
     ),
+    check_port: bool = typer.Option(
+        False, "--check-port", help="Only check that the port is free, then exit."
+    ),
 ) -> None:
     """Run the HTTP API with uvicorn."""
     import uvicorn
 
     command = command_of(context)
     settings = command.settings
+    host, port = host or settings.host, port or settings.port
+    if taken := port_taken(host, port):
+        other = port + 1
+        hint = f"Stop it, or use another port: --port {other}, or CALLVAULT_PORT={other} ./run.sh."
+        if "callvault" in taken:
+            hint = f"callvault is running there already (http://{host}:{port}/docs). " + hint
+        fail(taken, hint=hint)
+    if check_port:
+        console.print(f"Port {port} on {host} is free.", highlight=False)
+        return
     if migrate_first:
         command.migrate()
     else:
@@ -47,8 +61,8 @@ def serve(
     uvicorn.run(
         "callvault.api.app:app_from_environment",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         workers=workers or settings.workers,
         proxy_headers=False,
         server_header=False,

@@ -7,7 +7,7 @@ examples look for), so those examples find calls in the demo data.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -258,8 +258,15 @@ def _calls(
         yield _call(rng, first_id + offset, created_at)
 
 
-def fill_demo_data(tenant: Tenant, *, calls: int, seed: int = 42) -> DemoSummary:
-    """Add the demo assistants, campaigns and ``calls`` calls for the tenant (flushes only)."""
+def fill_demo_data(
+    tenant: Tenant,
+    *,
+    calls: int,
+    seed: int = 42,
+    on_batch: Callable[[int], None] = lambda _done: None,
+) -> DemoSummary:
+    """Add the demo assistants, campaigns and ``calls`` calls for the tenant (flushes only);
+    ``on_batch`` hears how many calls are added so far."""
     rng = random.Random(seed)
     now = utcnow()
     AssistantNames.of(tenant).create_missing(
@@ -268,11 +275,15 @@ def fill_demo_data(tenant: Tenant, *, calls: int, seed: int = 42) -> DemoSummary
     )
     CampaignNames.of(tenant).create_missing({"id": ref, "name": name} for ref, name in CAMPAIGNS)
     batch: list[dict[str, Any]] = []
+    done = 0
     for row in _calls(rng, calls, now, CallRepository.of(tenant).last_id() + 1):
         batch.append(row)
-        if len(batch) == 1000:
+        if len(batch) == 500:
             add_calls(tenant, batch)
+            done += len(batch)
+            on_batch(done)
             batch = []
     if batch:
         add_calls(tenant, batch)
+        on_batch(done + len(batch))
     return DemoSummary(len(ASSISTANTS), len(CAMPAIGNS), calls)

@@ -18,7 +18,7 @@ from callvault.db.base import utcnow
 from callvault.errors import NotFound
 from callvault.tokens.models import ApiToken
 from callvault.tokens.repository import TokenDirectory, TokenRepository, TokenRow
-from callvault.unit_of_work import Tenant
+from callvault.unit_of_work import Tenant, UnitOfWork
 
 SECRET_ALPHABET = string.ascii_letters + string.digits
 SECRET_LENGTH = 48
@@ -97,6 +97,12 @@ def authenticate(
     return Authentication(
         owner, found.id, found.last_used_at is None or found.last_used_at <= stale
     )
+
+
+def token_owner(unit: UnitOfWork, bearer: str) -> TokenOwner | None:
+    """Who a token belongs to now; None when it is unknown, revoked or expired."""
+    found = authenticate(TokenDirectory.of(unit), bearer, touch_interval=0)
+    return found.user if found else None
 
 
 def touch_token(tenant: Tenant, token_id: int) -> None:
