@@ -217,3 +217,7 @@ def test_exporting_to_a_name_without_a_suffix_asks_for_the_format(
         "end the name in .jsonl or .csv, or add --format jsonl|csv\n"
     )
     assert not (tmp_path / "x").exists()
+
+
+def test_demo_of_one_call_says_one_call(cli: CliRunner) -> None:
+    assert "Created 1 call, 5 assistants and 4 campaigns" in run(cli, "demo", "--calls", "1")

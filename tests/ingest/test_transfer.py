@@ -308,3 +308,11 @@ def test_counts_are_said_in_the_right_number(cli, tenant, tmp_path) -> None:
     assert "Read 2 lines: 1 created, 0 updated, 1 unchanged" in invoke(
         cli, "import", str(two), "--user", tenant.user.email
     )
+    out = str(tmp_path / "out.jsonl")
+    exported = invoke(cli, "export", "--user", tenant.user.email, "--type", "web", "-o", out)
+    assert "Exported 0 calls." in exported
+    exported = invoke(cli, "export", "--user", tenant.user.email, "-o", out)
+    assert "Exported 2 calls." in exported
+    tenant.add_call(id=3, type="web")
+    exported = invoke(cli, "export", "--user", tenant.user.email, "--type", "web", "-o", out)
+    assert "Exported 1 call." in exported

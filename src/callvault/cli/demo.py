@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from callvault.cli.app import command_of, console
+from callvault.cli.app import command_of, console, counted
 from callvault.errors import NotFound
 from callvault.tokens import service as tokens
 from callvault.unit_of_work import UnitOfWork
@@ -41,7 +41,7 @@ def demo(
             console.print(f"Demo user {email} exists; keeping its calls.")
         except NotFound:
             owner = users.create_user(unit, name="Demo Operator", email=email)
-            console.print(f"Generating {calls} demo calls for {email}…")
+            console.print(f"Generating {counted(calls, 'demo call')} for {email}…")
             progress = Progress(
                 TextColumn("[bold]demo[/bold]"),
                 BarColumn(),
@@ -59,8 +59,8 @@ def demo(
                     on_batch=lambda done: progress.update(task, completed=done),
                 )
             console.print(
-                f"Created {summary.calls} calls, {summary.assistants} assistants and "
-                f"{summary.campaigns} campaigns for {email}."
+                f"Created {counted(summary.calls, 'call')}, {summary.assistants} assistants "
+                f"and {summary.campaigns} campaigns for {email}."
             )
         token, where = _token(unit, owner.id, token_file)
     base = f"http://{settings.host}:{settings.port}"

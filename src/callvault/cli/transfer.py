@@ -148,7 +148,7 @@ def export(
         else:
             with output.open("w", encoding="utf-8", newline="") as out:
                 count = writer(items, out)
-    errors.print(f"Exported {count} calls.")
+    errors.print(f"Exported {counted(count, 'call')}.")
 
 
 def sync(
