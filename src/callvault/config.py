@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite:///callvault.db"
 
@@ -65,6 +67,27 @@ class Settings(BaseSettings):
     def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database(cls, value: str) -> str:
+        """A URL of a backend and driver callvault has (said without echoing a password)."""
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL (sqlite:///path.db or postgresql+psycopg://user@host/db)"
+            ) from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(f"callvault runs on SQLite or PostgreSQL, not {url.drivername}")
+        if url.get_driver_name() not in ("pysqlite", "psycopg"):
+            expected = (
+                "sqlite:///" if url.get_backend_name() == "sqlite" else "postgresql+psycopg://"
+            )
+            raise ValueError(
+                f"use {expected}… (the driver callvault installs), not {url.drivername}"
+            )
         return value
 
     @field_validator("display_timezone")

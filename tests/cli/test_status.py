@@ -121,3 +121,24 @@ def test_migrate_names_the_revisions_it_upgraded_between(
 def cli_url(db, database_url: str) -> str:
     """The session's migrated database (emptied after the test by ``db``)."""
     return database_url
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("nonsense", "not a database URL"),
+        ("mysql://u@db.example/calls", "SQLite or PostgreSQL"),
+        ("postgresql+psycopg2://u@127.0.0.1:1/calls", "postgresql+psycopg://"),
+    ],
+    ids=["unparseable", "other-backend", "psycopg2"],
+)
+@pytest.mark.parametrize("command", ["--version", "status", "migrate"])
+def test_a_database_url_callvault_cannot_use_is_one_line_of_error(
+    url: str, said: str, command: str, tmp_path: Path
+) -> None:
+    done = run_console(url, command, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout
+    assert done.stderr.startswith("error: invalid setting: CALLVAULT_DATABASE_URL: "), done.stderr
+    assert said in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert "Traceback" not in done.stderr

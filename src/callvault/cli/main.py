@@ -122,7 +122,9 @@ def main() -> None:
         raise SystemExit(1) from None
     except ValidationError as error:
         problems = "; ".join(
-            f"CALLVAULT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
+            f"CALLVAULT_{'_'.join(map(str, e['loc'])).upper()}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in error.errors()
         )
         report_error(f"invalid setting: {problems}")
         raise SystemExit(1) from None

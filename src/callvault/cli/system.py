@@ -81,8 +81,9 @@ def status(context: typer.Context) -> None:
     Creates nothing: a SQLite file that does not exist is said to be missing.
     """
     command = command_of(context)
+    where = describe_database(command.settings)  # a bad setting ends it before any line
     _line("callvault", __version__)
-    _line("database", describe_database(command.settings))
+    _line("database", where)
     command.require_database()
     known = known_revisions()
     with command.read_unit() as unit:
