@@ -65,6 +65,8 @@ def calls(tenant):
         ("phone_number=359.888", [3]),
         ("phone_number=20+7946", [2]),
         ("phone_number=000", []),
+        ("phone_number=654%093210", [6, 1]),
+        ("phone_number=%2B1%0A(987)%0D%0A654%0B3210%0C", [1]),
         ("status=completed&type=outbound", [1]),
         ("type=outbound&campaign_id=10&assistant_id=2", [4]),
         ("status=completed&assistant_id=1&phone_number=359", [3]),
@@ -73,6 +75,13 @@ def calls(tenant):
 )
 def test_filters(client, calls, query: str, expected: list[int]) -> None:
     assert ids(calls, client, query) == expected
+
+
+def test_page_urls_keep_the_phone_numbers_whitespace(client, calls) -> None:
+    body = calls.get(client, f"{URL}?phone_number=654%093210%0A").json()
+    assert body["first_page_url"] == (
+        "http://localhost/api/user/calls?phone_number=654%093210&page=1"
+    )
 
 
 def test_empty_and_blank_filters_are_absent(client, calls) -> None:

@@ -186,3 +186,44 @@ def test_inputs_laravel_crashes_on_get_a_clear_422(client, tenant) -> None:
         response = tenant.get(client, f"{URL}?{query}")
         assert response.status_code == 422, query
         assert response.json()["errors"] == errors
+
+
+LONG = "1" * 4301
+"""Past Python's int-string limit (4,300 digits); PHP's and Laravel's numbers have none."""
+
+
+def test_numbers_past_pythons_digit_limit_get_laravels_422(client, tenant) -> None:
+    query = f"assistant_id={LONG}&campaign_id=-{LONG}&per_page={LONG}&page=-{LONG}"
+    body = invalid(tenant, client, query)
+    assert body == {
+        "message": "The assistant id field must be an integer. (and 5 more errors)",
+        "errors": {
+            "assistant_id": ["The assistant id field must be an integer."],
+            "campaign_id": ["The campaign id field must be an integer."],
+            "per_page": [
+                "The per page field must be an integer.",
+                "The per page field must not be greater than 100.",
+            ],
+            "page": ["The page field must be an integer.", "The page field must be at least 1."],
+        },
+    }
+    assert invalid(tenant, client, f"page={LONG}")["errors"] == {
+        "page": ["The page field must be an integer."]
+    }
+    assert invalid(tenant, client, f"page=1e{LONG}")["errors"] == {
+        "page": ["The page field must be an integer."]
+    }
+
+
+def test_parameter_names_past_pythons_digit_limit_are_unknown_names(client, tenant) -> None:
+    assert tenant.get(client, f"{URL}?{LONG}=1&a[{LONG}]=2").status_code == 200
+
+
+def test_phone_number_whitespace_is_pcres_ascii_set(client, tenant) -> None:
+    """``\\s`` without ``/u``: tab, line feed, vertical tab, form feed, carriage return, space."""
+    for inner in ("%09", "%0A", "%0B", "%0C", "%0D", "+", "%20%09"):
+        response = tenant.get(client, f"{URL}?phone_number=1{inner}2{inner}3")
+        assert response.status_code == 200, inner
+    for inner in ("%C2%A0", "%C2%85", "%E2%80%83", "%E2%80%8B", "%1F"):
+        body = invalid(tenant, client, f"phone_number=1{inner}2{inner}3")
+        assert body["errors"] == {"phone_number": ["The phone number field format is invalid."]}

@@ -61,6 +61,14 @@ def test_invalid_integers(text: str) -> None:
     assert filter_validate_int(text) is None
 
 
+@pytest.mark.parametrize("sign", ["", "+", "-"])
+def test_integers_past_pythons_digit_limit_are_out_of_range_not_errors(sign: str) -> None:
+    """4,301 digits and more: ``int()`` refuses them (CVE-2020-10735), PHP says false."""
+    for digits in (20, 4300, 4301, 100_000):
+        assert filter_validate_int(sign + "1" * digits) is None
+    assert filter_validate_int(sign + "0" * 4301) is None  # leading zeros: not canonical
+
+
 def test_non_strings_are_not_integers() -> None:
     assert filter_validate_int({0: "1"}) is None
     assert filter_validate_int(None) is None
@@ -86,6 +94,23 @@ def test_huge_exponents_compare_exactly_instead_of_raising() -> None:
     assert numeric_value("1e1001") > 100
     assert numeric_value("1E-1001") < 1
     assert numeric_value("-5e99999999999999999999") < 1
+    assert numeric_value("1e" + "9" * 4301) > 100
+    assert numeric_value("1e-" + "9" * 4301) < 1
+    assert numeric_value("1e" + "0" * 5000 + "2") == 100
+
+
+def test_clamped_exponents_keep_long_mantissas_on_their_side_of_one() -> None:
+    tiny_mantissa = "0." + "0" * 12_000 + "1"
+    assert numeric_value(f"{tiny_mantissa}e20000") > 100  # 10**7999
+    assert numeric_value(f"{'9' * 12_000}e-20000") < 1
+    assert numeric_value(f"{tiny_mantissa}e{'9' * 30}") > 100
+
+
+def test_mantissas_past_pythons_digit_limit_are_exact() -> None:
+    assert numeric_value("1" * 4301) > 100
+    assert numeric_value("-" + "1" * 4301) < 1
+    assert numeric_value("0" * 5000 + "7") == 7
+    assert numeric_value("0." + "0" * 5000 + "1") < 1
 
 
 @settings(max_examples=80, deadline=None)

@@ -77,6 +77,19 @@ def test_numeric_keys_become_integers() -> None:
     }
 
 
+def test_integer_keys_beyond_php_int_stay_strings() -> None:
+    long = "1" * 4301  # past Python's int-string limit too
+    assert parse_query(f"9223372036854775808=a&{long}=b&a[{long}]=c".encode()) == {
+        "9223372036854775808": "a",
+        long: "b",
+        "a": {long: "c"},
+    }
+    assert parse_query(b"-9223372036854775808=a&9223372036854775807=b") == {
+        -(2**63): "a",
+        2**63 - 1: "b",
+    }
+
+
 def test_scalar_then_array_replaces_in_place() -> None:
     assert list(parse_query(b"a=1&b=2&a[]=3").items()) == [("a", {0: "3"}), ("b", "2")]
     assert parse_query(b"a[]=1&a=2") == {"a": "2"}

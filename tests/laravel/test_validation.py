@@ -79,6 +79,38 @@ def test_page(value: str, messages: list[str]) -> None:
     assert errors(page=value).get("page", []) == messages
 
 
+LONG = "1" * 4301
+"""Past Python's int-string limit (4,300 digits); PHP's and Laravel's numbers have none."""
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "messages"),
+    [
+        ("page", LONG, [PAGE_INT]),
+        ("page", "+" + LONG, [PAGE_INT]),
+        ("page", "-" + LONG, [PAGE_INT, PAGE_MIN]),
+        ("page", "0." + LONG, [PAGE_INT, PAGE_MIN]),
+        ("page", "1e" + LONG, [PAGE_INT]),
+        ("page", "1e-" + LONG, [PAGE_INT, PAGE_MIN]),
+        ("per_page", LONG, [PER_PAGE_INT, PER_PAGE_MAX]),
+        ("per_page", "-" + LONG, [PER_PAGE_INT, PER_PAGE_MIN]),
+        ("per_page", LONG + ".5", [PER_PAGE_INT, PER_PAGE_MAX]),
+        ("per_page", "0" * 4301 + "5", [PER_PAGE_INT]),  # 5, written with leading zeros
+    ],
+)
+def test_numbers_past_pythons_digit_limit_get_laravels_messages(
+    field: str, value: str, messages: list[str]
+) -> None:
+    assert errors(**{field: value}) == {field: messages}
+
+
+@pytest.mark.parametrize("field", ["assistant_id", "campaign_id"])
+@pytest.mark.parametrize("value", [LONG, "-" + LONG])
+def test_ids_past_pythons_digit_limit_are_not_integers(field: str, value: str) -> None:
+    label = field.replace("_", " ")
+    assert errors(**{field: value}) == {field: [f"The {label} field must be an integer."]}
+
+
 def test_exponent_beyond_a_thousand_is_a_clear_422_not_laravels_500() -> None:
     assert errors(per_page="1e1001")["per_page"] == [
         "The per page field must be an integer.",
@@ -136,7 +168,21 @@ def test_enumerations_are_case_sensitive() -> None:
 
 @pytest.mark.parametrize(
     "phone",
-    ["123", "+1 (987) 654-3210", "19876543210", "654-3210", "1.2.3", "1" * 32, "+" + "1" * 32],
+    [
+        "123",
+        "+1 (987) 654-3210",
+        "19876543210",
+        "654-3210",
+        "1.2.3",
+        "1" * 32,
+        "+" + "1" * 32,
+        # PCRE's \s (no /u): every ASCII whitespace, inside the value as well
+        "1\t2\t3",
+        "+1\n987\r\n654\x0b3210",
+        "1\x0c2 3",
+        "+\t123",
+        "1" + "\t" * 29 + "23",
+    ],
 )
 def test_phone_numbers_accepted(phone: str) -> None:
     assert errors(phone_number=phone) == {}
@@ -144,7 +190,26 @@ def test_phone_numbers_accepted(phone: str) -> None:
 
 @pytest.mark.parametrize(
     "phone",
-    ["12", "1-2", "+-()", "1" * 33, "12a3", "1+23", "++123", "1\t2\t3", "１２３", "12 ", "(1)"],
+    [
+        "12",
+        "1-2",
+        "+-()",
+        "1" * 33,
+        "12a3",
+        "1+23",
+        "++123",
+        "１２３",
+        "12 ",
+        "(1)",
+        "1\t2\t",  # whitespace is a non-digit: two digits only
+        "1" + "\t" * 30 + "23",  # 33 characters
+        # Unicode whitespace is not PCRE's \s without /u
+        "1\u00a02\u00a03",
+        "1\x852\x853",
+        "1\u20032\u20033",
+        "1\u200b23",
+        "1\x1f23",
+    ],
 )
 def test_phone_numbers_rejected_once_even_when_both_patterns_fail(phone: str) -> None:
     assert errors(phone_number=phone) == {"phone_number": [PHONE_FORMAT]}

@@ -40,7 +40,8 @@ LIST_PARAMETERS: list[dict[str, Any]] = [
         {"type": "string", "minLength": 3, "maxLength": 33},
         "Client phone number, compared by digits only: the call matches when the client "
         "number's digits contain these digits (`654-3210` finds `+19876543210`). 3 to 32 "
-        "digits, spaces and `( ) - .`, optional leading `+`, at least 3 digits; otherwise 422 "
+        "digits, ASCII whitespace (space, tab, CR, LF, VT, FF) and `( ) - .`, optional "
+        "leading `+`, at least 3 digits; otherwise 422 "
         "`The phone number field format is invalid.`",
         "+1 (987) 654-3210",
     ),

@@ -31,7 +31,9 @@ from callvault.laravel.validation import (
 DEFAULT_PER_PAGE = 15
 MAX_PER_PAGE = 100
 
-PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ().\-]{3,32}$")
+# Laravel's /^\+?[0-9\s\-().]{3,32}$/ and /^(?:\D*\d){3}/ without /u: PCRE's \s and \d
+# are ASCII there (Python's are Unicode), so both classes are spelled out.
+PHONE_CHARACTERS = re.compile(r"^\+?[0-9 \t\n\x0b\x0c\r().\-]{3,32}$")
 PHONE_THREE_DIGITS = re.compile(r"^(?:[^0-9]*[0-9]){3}")
 
 LIST_RULES: dict[str, tuple[Rule, ...]] = {

@@ -34,7 +34,7 @@ def _to_str(raw: bytes) -> str:
 
 def _symtable_key(key: str) -> int | str:
     """PHP arrays turn canonical decimal integer strings into integer keys."""
-    if _PHP_INT_KEY.match(key):
+    if _PHP_INT_KEY.match(key) and len(key.lstrip("-")) <= len(str(_PHP_INT_MAX)):
         number = int(key)
         if -_PHP_INT_MAX - 1 <= number <= _PHP_INT_MAX:
             return number
