@@ -149,6 +149,14 @@ def app_factory(db: Database) -> Iterator[Callable[..., TestClient]]:
         client.__exit__(None, None, None)
 
 
+def fastapi_of(client: TestClient) -> Any:
+    """The FastAPI application inside the ASGI adapters ``create_app`` wraps it in."""
+    app = client.app
+    while not hasattr(app, "state"):
+        app = app.app  # type: ignore[attr-defined]
+    return app
+
+
 @pytest.fixture
 def client(app_factory: Callable[..., TestClient]) -> TestClient:
     return app_factory()

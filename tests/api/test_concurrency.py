@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import event
 from starlette.testclient import TestClient
 
-from tests.conftest import Tenant
+from tests.conftest import Tenant, fastapi_of
 
 
 def test_concurrent_requests_open_no_connection_beyond_the_pool(
@@ -18,7 +18,7 @@ def test_concurrent_requests_open_no_connection_beyond_the_pool(
     for call_id in range(1, 31):
         tenant.add_call(id=call_id)
     client = app_factory(db_pool_size=2)
-    engine = client.app.app.state.context.database.engine  # type: ignore[attr-defined]
+    engine = fastapi_of(client).state.context.database.engine
     client.get("/healthz")  # the pool's first connection
     opened: list[Any] = []
     event.listen(engine, "connect", lambda connection, record: opened.append(connection))

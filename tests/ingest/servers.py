@@ -101,11 +101,14 @@ def answering(*answers: Answer) -> Iterator[tuple[str, list[str]]]:
 class Server:
     """``uvicorn callvault`` in its own process on 127.0.0.1, stopped by a signal."""
 
-    def __init__(self, database_url: str, log: Path | None = None) -> None:
+    def __init__(
+        self, database_url: str, log: Path | None = None, log_level: str = "warning"
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "CALLVAULT_DATABASE_URL": database_url}
         self.log = log  # the server's stderr goes there (appended), else nowhere
+        self.log_level = log_level
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -122,7 +125,7 @@ class Server:
                     "--port",
                     str(self.port),
                     "--log-level",
-                    "warning",
+                    self.log_level,
                 ],
                 env=self.env,
                 stdout=subprocess.DEVNULL,

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp
 from callvault import __version__
 from callvault.api.deps import AppContext
 from callvault.api.errors import install_error_handlers
-from callvault.api.middleware import LaravelRouting
+from callvault.api.middleware import FailuresLoggedOnce, LaravelRouting
 from callvault.api.system import router as system_router
 from callvault.calls.endpoints import router as calls_router
 from callvault.config import Settings
@@ -74,7 +74,7 @@ def create_fastapi(settings: Settings) -> FastAPI:
 
 def create_app(settings: Settings) -> ASGIApp:
     """The service: FastAPI wrapped in Laravel's routing habits."""
-    return LaravelRouting(create_fastapi(settings))
+    return LaravelRouting(FailuresLoggedOnce(create_fastapi(settings)))
 
 
 def app_from_environment() -> ASGIApp:

@@ -10,7 +10,9 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from callvault.api.middleware import FAILURE_LOGGED
 from callvault.api.responses import message_response
+from callvault.db.failures import format_failure
 from callvault.errors import CallvaultError, ValidationFailed
 from callvault.laravel.validation import ValidationResult
 
@@ -72,8 +74,11 @@ def _request_validation_error(_request: Request, error: Exception) -> Response:
     return message_response(ValidationResult(errors).summary(), 422, errors=errors)
 
 
-def _server_error(_request: Request, error: Exception) -> Response:
-    logger.exception("unhandled error", exc_info=error)
+def _server_error(request: Request, error: Exception) -> Response:
+    """A bug or a failing database: logged with its traceback, database errors without the
+    values they quote (rows, secrets; ``db/failures.py``); answered with no detail."""
+    logger.error("unhandled error\n%s", format_failure(error))
+    request.scope[FAILURE_LOGGED] = True
     return message_response("Server Error", 500)
 
 

@@ -1,4 +1,4 @@
-"""Small ASGI adapters for Laravel's routing habits."""
+"""Small ASGI adapters: Laravel's routing habits, and failures logged once."""
 
 from __future__ import annotations
 
@@ -29,3 +29,28 @@ class LaravelRouting:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_without_body)
+
+
+FAILURE_LOGGED = "callvault.failure_logged"
+"""Scope key the 500 handler sets once it has logged the request's failure."""
+
+
+class FailuresLoggedOnce:
+    """Starlette answers an unhandled exception with the 500 handler, then raises it again
+    "so that servers may log it": uvicorn would, in full, database rows and secrets
+    included. Once the handler (``api/errors.py``) has logged it, told safely, it ends
+    here."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope = {**scope, FAILURE_LOGGED: False}
+        try:
+            await self.app(scope, receive, send)
+        except Exception:
+            if not scope[FAILURE_LOGGED]:
+                raise

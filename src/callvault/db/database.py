@@ -70,6 +70,7 @@ def create_database_engine(
             pool_size=pool_size,  # kept as many as the app's thread pool runs at once
             connect_args={"check_same_thread": False, "timeout": 30},
             json_deserializer=loads_stored,
+            hide_parameters=True,
         )
         _configure_sqlite(engine)
         return engine
@@ -79,6 +80,7 @@ def create_database_engine(
         max_overflow=pool_size,
         pool_pre_ping=True,
         json_deserializer=loads_stored,
+        hide_parameters=True,
         connect_args={} if prepared_statements else {"prepare_threshold": None},
     )
 

@@ -1,0 +1,73 @@
+"""Database failures told without the data they carry, for log lines.
+
+PostgreSQL quotes values in its messages: ``DETAIL: Failing row contains (…)`` holds a
+whole row (a transcript, a webhook secret), ``Key (…)=(…)`` a key, ``invalid input syntax
+for type …: "…"`` the input, ``CONTEXT`` of a ``COPY`` the line. So a PostgreSQL error is
+told by its SQLSTATE, its class and the names in its diagnostics (schema, table, column,
+constraint, type), never by its text; the statement is told as written (its parameters
+are never shown: engines are built with ``hide_parameters``). SQLite's messages name
+columns and constraints only, and client-side errors (a refused connection) carry no
+row, so theirs are kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import traceback
+
+import psycopg
+from sqlalchemy.exc import DBAPIError, StatementError
+
+_DIAGNOSTIC_NAMES = ("schema_name", "table_name", "column_name", "constraint_name", "datatype_name")
+
+
+def _driver_error(error: BaseException) -> str:
+    kind = f"{type(error).__module__}.{type(error).__qualname__}"
+    if isinstance(error, psycopg.Error) and error.sqlstate:
+        names = [
+            f"{name.removesuffix('_name')} {value}"
+            for name in _DIAGNOSTIC_NAMES
+            if (value := getattr(error.diag, name)) is not None
+        ]
+        return ", ".join([f"{kind} (SQLSTATE {error.sqlstate}, message withheld)", *names])
+    lines = str(error).strip().splitlines()
+    return f"{kind}: {lines[0]}" if lines else kind
+
+
+def describe(error: BaseException) -> str | None:
+    """One line for a database error, without the values it quotes; ``None`` for others."""
+    if isinstance(error, StatementError):
+        cause = error.orig
+        if isinstance(error, DBAPIError) and cause is not None:
+            told = _driver_error(cause)
+        else:  # a parameter the driver could not take; the cause follows in the chain
+            told = type(cause).__qualname__
+        statement = " ".join((error.statement or "").split())
+        return f"{type(error).__module__}.{type(error).__qualname__} from {told}; SQL: {statement}"
+    if isinstance(error, psycopg.Error | sqlite3.Error):
+        return _driver_error(error)
+    return None
+
+
+def format_failure(error: BaseException) -> str:
+    """Like ``traceback.format_exception``, every database error of the chain told by
+    ``describe`` instead of its own words."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    parts: list[str] = []
+    for link in reversed(chain):
+        if parts:
+            parts.append("\nwhich led to:\n\n")
+        if link.__traceback__ is not None:
+            parts.append("Traceback (most recent call last):\n")
+            parts.extend(traceback.format_tb(link.__traceback__))
+        told = describe(link)
+        if told is None:
+            told = "".join(traceback.format_exception_only(type(link), link)).rstrip()
+        parts.append(told + "\n")
+    return "".join(parts).rstrip("\n")
