@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,6 +12,21 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite:///callvault.db"
+
+
+def _host_pattern(entry: str) -> str:
+    """An allowed host as the ``Host`` header writes it: lower case, IPv6 in brackets."""
+    pattern = entry.strip().lower()
+    try:
+        if ipaddress.ip_address(pattern).version == 6:
+            pattern = f"[{pattern}]"
+    except ValueError:
+        pass
+    if "*" in pattern[1:] or (pattern[:1] == "*" != pattern and pattern[:2] != "*."):
+        raise ValueError(f"{entry!r}: a wildcard is '*' or '*.example.com'")
+    if ":" in pattern and not pattern.startswith("["):
+        raise ValueError(f"{entry!r}: a host name, without a port")
+    return pattern
 
 
 class Settings(BaseSettings):
@@ -31,6 +47,12 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = []
     """Addresses or CIDR networks whose ``X-Forwarded-Proto/Host/Port`` headers are believed;
     ``*`` trusts every peer. Comma-separated in the environment."""
+
+    allowed_hosts: Annotated[list[str], NoDecode] = ["localhost", "127.0.0.1", "[::1]"]
+    """Host names the service answers for (``*.example.com`` covers subdomains, ``*`` any);
+    any other ``Host`` (or trusted ``X-Forwarded-Host``) gets a 400, so that no page or
+    webhook URL is built from a host an attacker chose. Comma-separated in the
+    environment; the default serves a local install only."""
 
     token_touch_interval: int = 60
     """Seconds between writes of a token's ``last_used_at``."""
@@ -62,9 +84,9 @@ class Settings(BaseSettings):
     every request, about 8% of a webhook delivery's CPU time.
     """
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "allowed_hosts", mode="before")
     @classmethod
-    def _split_proxies(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
@@ -89,6 +111,11 @@ class Settings(BaseSettings):
                 f"use {expected}… (the driver callvault installs), not {url.drivername}"
             )
         return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_patterns(cls, value: list[str]) -> list[str]:
+        return [_host_pattern(entry) for entry in value]
 
     @field_validator("display_timezone")
     @classmethod

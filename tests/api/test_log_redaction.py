@@ -78,7 +78,8 @@ def test_failing_writes_log_no_secret_or_call_content(
     hook = make_hook(db, tenant)
     settings = Settings(database_url=db.engine.url.render_as_string(hide_password=False))
     caplog.set_level(logging.DEBUG)  # every logger, every level: SQLAlchemy's echo included
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    app = create_app(settings)
+    with TestClient(app, base_url="http://localhost", raise_server_exceptions=False) as client:
         created = client.post("/api/user/webhooks", json={"name": "x"}, headers=tenant.headers)
         assert created.status_code == 201
         secrets = [created.json()["secret"], hook.secret, tenant.token]

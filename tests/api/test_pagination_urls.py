@@ -128,7 +128,8 @@ def test_path_is_the_raw_path(client, tenant) -> None:
     assert body["path"] == "http://localhost/api/user/%63alls"
 
 
-def test_host_and_port_come_from_the_request(client, tenant) -> None:
+def test_host_and_port_come_from_the_request(app_factory, tenant) -> None:
+    client = app_factory(allowed_hosts=["calls.example.com"])
     headers = {**tenant.headers, "Host": "Calls.Example.com:8080"}
     body = client.get(URL, headers=headers).json()
     assert body["path"] == "http://calls.example.com:8080/api/user/calls"
@@ -148,14 +149,14 @@ def test_forwarded_headers_ignored_from_untrusted_peers(client, tenant) -> None:
     ("proxies", "trusted"), [(["*"], True), (["127.0.0.1"], False), (["10.0.0.0/8"], False)]
 )
 def test_forwarded_headers_from_trusted_proxies(app_factory, tenant, proxies, trusted) -> None:
-    client = app_factory(trusted_proxies=proxies)
+    client = app_factory(trusted_proxies=proxies, allowed_hosts=["localhost", "api.example"])
     headers = {**tenant.headers, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.example"}
     path = client.get(URL, headers=headers).json()["path"]
     assert path == ("https://api.example/api/user/calls" if trusted else BASE)
 
 
 def test_forwarded_port_and_first_of_several_values(app_factory, tenant) -> None:
-    client = app_factory(trusted_proxies=["*"])
+    client = app_factory(trusted_proxies=["*"], allowed_hosts=["a.example"])
     headers = {
         **tenant.headers,
         "X-Forwarded-Proto": "https, http",

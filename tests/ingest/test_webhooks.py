@@ -240,7 +240,7 @@ def test_endpoint_management_api_and_delivery_log(client, tenant) -> None:
 @pytest.mark.parametrize(("proxies", "trusted"), [(["*"], True), (["127.0.0.1"], False)])
 def test_endpoint_urls_honour_trusted_proxies(app_factory, tenant, proxies, trusted) -> None:
     """The test client's peer is ``testclient``: only ``*`` trusts it."""
-    client = app_factory(trusted_proxies=proxies)
+    client = app_factory(trusted_proxies=proxies, allowed_hosts=["localhost", "hooks.example"])
     headers = {**tenant.headers, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "hooks.example"}
     created = client.post("/api/user/webhooks", json={"name": "crm"}, headers=headers).json()
     listed = client.get("/api/user/webhooks", headers=headers).json()["data"]

@@ -13,8 +13,9 @@ from starlette.types import ASGIApp
 from callvault import __version__
 from callvault.api.deps import AppContext
 from callvault.api.errors import install_error_handlers
-from callvault.api.middleware import FailuresLoggedOnce, LaravelRouting
+from callvault.api.middleware import AllowedHostsOnly, FailuresLoggedOnce, LaravelRouting
 from callvault.api.system import router as system_router
+from callvault.api.urls import AllowedHosts, TrustedProxies
 from callvault.calls.endpoints import router as calls_router
 from callvault.config import Settings
 from callvault.db.database import Database
@@ -73,8 +74,10 @@ def create_fastapi(settings: Settings) -> FastAPI:
 
 
 def create_app(settings: Settings) -> ASGIApp:
-    """The service: FastAPI wrapped in Laravel's routing habits."""
-    return LaravelRouting(FailuresLoggedOnce(create_fastapi(settings)))
+    """The service: FastAPI wrapped in Laravel's routing habits, behind the allowed hosts."""
+    app = FailuresLoggedOnce(create_fastapi(settings))
+    allowed = AllowedHosts(settings.allowed_hosts)
+    return LaravelRouting(AllowedHostsOnly(app, allowed, TrustedProxies(settings.trusted_proxies)))
 
 
 def app_from_environment() -> ASGIApp:

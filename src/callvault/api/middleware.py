@@ -1,8 +1,12 @@
-"""Small ASGI adapters: Laravel's routing habits, and failures logged once."""
+"""Small ASGI adapters: Laravel's routing habits, allowed hosts, failures logged once."""
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from callvault.api.responses import message_response
+from callvault.api.urls import AllowedHosts, RequestUrl, TrustedProxies
 
 
 class LaravelRouting:
@@ -29,6 +33,26 @@ class LaravelRouting:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_without_body)
+
+
+class AllowedHostsOnly:
+    """Refuse (400) a request claiming a host that is not allowed, before anything else:
+    page and webhook URLs are built from that host. The claim checked is the one those
+    URLs use: ``X-Forwarded-Host`` from a trusted proxy, else ``Host``."""
+
+    def __init__(self, app: ASGIApp, allowed: AllowedHosts, proxies: TrustedProxies) -> None:
+        self.app = app
+        self.allowed = allowed
+        self.proxies = proxies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.allowed.anything:
+            await self.app(scope, receive, send)
+            return
+        if self.allowed.allow(RequestUrl(Request(scope), self.proxies).claimed_host()):
+            await self.app(scope, receive, send)
+            return
+        await message_response("Invalid host header.", 400)(scope, receive, send)
 
 
 FAILURE_LOGGED = "callvault.failure_logged"

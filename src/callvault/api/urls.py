@@ -36,6 +36,20 @@ class TrustedProxies:
         return any(ip in network for network in self.networks)
 
 
+class AllowedHosts:
+    """Host names a request may claim (``CALLVAULT_ALLOWED_HOSTS``), matched like
+    Starlette's ``TrustedHostMiddleware``: exactly, ``*.example.com`` for any subdomain,
+    ``*`` for anything."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.anything = "*" in patterns
+        self.names = frozenset(p for p in patterns if not p.startswith("*"))
+        self.suffixes = tuple(p[1:] for p in patterns if p.startswith("*."))
+
+    def allow(self, host: str) -> bool:
+        return self.anything or host in self.names or host.endswith(self.suffixes)
+
+
 class RequestUrl:
     """Scheme, host and port per Symfony's ``Request`` (first value of each forwarded header)."""
 
@@ -59,7 +73,8 @@ class RequestUrl:
             return "https" if proto.lower() in _SECURE_PROTOS else "http"
         return "https" if self.request.url.scheme in ("https", "wss") else "http"
 
-    def _raw_host(self) -> str:
+    def raw_host(self) -> str:
+        """The host as claimed, port included: a trusted ``X-Forwarded-Host``, else ``Host``."""
         forwarded = self._forwarded("x-forwarded-host")
         if forwarded is not None:
             return forwarded
@@ -69,9 +84,13 @@ class RequestUrl:
         server = self.request.scope.get("server")
         return str(server[0]) if server else ""
 
+    def claimed_host(self) -> str:
+        """The claimed host name, lower case, without its port (not checked yet)."""
+        return _PORT_SUFFIX.sub("", self.raw_host().strip()).lower()
+
     @cached_property
     def host(self) -> str:
-        host = _PORT_SUFFIX.sub("", self._raw_host().strip()).lower()
+        host = self.claimed_host()
         if host and _VALID_HOST.sub("", host) != "":
             raise NotFound("Bad hostname provided.")
         return host
