@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 
 from callvault import __version__
 from callvault.api.deps import AppContext
+from callvault.api.docs import install_docs
 from callvault.api.errors import install_error_handlers
 from callvault.api.middleware import AllowedHostsOnly, FailuresLoggedOnce, LaravelRouting
 from callvault.api.system import router as system_router
@@ -64,9 +65,12 @@ def create_fastapi(settings: Settings) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         redirect_slashes=False,
+        docs_url=None,  # served by install_docs, from local assets
+        redoc_url=None,
         telemetry=None if settings.opentelemetry else TELEMETRY_OFF,
     )
     install_error_handlers(app)
+    install_docs(app)
     app.include_router(calls_router)
     app.include_router(system_router)
     app.include_router(webhooks_router)
