@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from callvault.api.responses import message_response
-from callvault.api.urls import AllowedHosts, RequestUrl, TrustedProxies
+from callvault.api.urls import AllowedHosts, TrustedProxies, claimed_host
 
 
 class LaravelRouting:
@@ -49,7 +48,7 @@ class AllowedHostsOnly:
         if scope["type"] != "http" or self.allowed.anything:
             await self.app(scope, receive, send)
             return
-        if self.allowed.allow(RequestUrl(Request(scope), self.proxies).claimed_host()):
+        if self.allowed.allow(claimed_host(scope, self.proxies.trusts_peer(scope))):
             await self.app(scope, receive, send)
             return
         await message_response("Invalid host header.", 400)(scope, receive, send)

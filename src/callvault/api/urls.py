@@ -7,6 +7,7 @@ import re
 from functools import cached_property
 
 from starlette.requests import Request
+from starlette.types import Scope
 
 from callvault.errors import NotFound
 
@@ -23,6 +24,11 @@ class TrustedProxies:
         self.networks = [
             ipaddress.ip_network(entry, strict=False) for entry in entries if entry != "*"
         ]
+
+    def trusts_peer(self, scope: Scope) -> bool:
+        """Whether the request's peer is a trusted proxy."""
+        client = scope.get("client")
+        return self.trusts(client[0] if client else None)
 
     def trusts(self, address: str | None) -> bool:
         if self.everyone:
@@ -50,13 +56,37 @@ class AllowedHosts:
         return self.anything or host in self.names or host.endswith(self.suffixes)
 
 
+def _first_value(scope: Scope, name: bytes) -> str | None:
+    key: bytes
+    value: bytes
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")  # what Starlette's Headers.get returns
+    return None
+
+
+def claimed_host(scope: Scope, trusted: bool) -> str:
+    """The host name a request claims, lower case, without its port, unchecked: a trusted
+    proxy's ``X-Forwarded-Host`` (first value), else ``Host``, else the server's address.
+    Read from the raw headers: the allowed-host check runs on every request."""
+    raw = None
+    if trusted:
+        forwarded = _first_value(scope, b"x-forwarded-host")
+        raw = (forwarded or "").split(",")[0].strip() or None
+    if raw is None:
+        raw = _first_value(scope, b"host")
+    if not raw:
+        server = scope.get("server")
+        raw = str(server[0]) if server else ""
+    return _PORT_SUFFIX.sub("", raw.strip()).lower()
+
+
 class RequestUrl:
     """Scheme, host and port per Symfony's ``Request`` (first value of each forwarded header)."""
 
     def __init__(self, request: Request, proxies: TrustedProxies) -> None:
         self.request = request
-        client = request.scope.get("client")
-        self.trusted = proxies.trusts(client[0] if client else None)
+        self.trusted = proxies.trusts_peer(request.scope)
 
     def _forwarded(self, name: str) -> str | None:
         if not self.trusted:
@@ -73,20 +103,9 @@ class RequestUrl:
             return "https" if proto.lower() in _SECURE_PROTOS else "http"
         return "https" if self.request.url.scheme in ("https", "wss") else "http"
 
-    def raw_host(self) -> str:
-        """The host as claimed, port included: a trusted ``X-Forwarded-Host``, else ``Host``."""
-        forwarded = self._forwarded("x-forwarded-host")
-        if forwarded is not None:
-            return forwarded
-        header = self.request.headers.get("host")
-        if header:
-            return header
-        server = self.request.scope.get("server")
-        return str(server[0]) if server else ""
-
     def claimed_host(self) -> str:
         """The claimed host name, lower case, without its port (not checked yet)."""
-        return _PORT_SUFFIX.sub("", self.raw_host().strip()).lower()
+        return claimed_host(self.request.scope, self.trusted)
 
     @cached_property
     def host(self) -> str:
