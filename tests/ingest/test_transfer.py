@@ -302,9 +302,12 @@ def test_csv_cells_no_parser_reads_are_bad_lines_not_a_crash(cli, tenant, tmp_pa
 
 
 def test_counts_are_said_in_the_right_number(cli, tenant, tmp_path) -> None:
-    one = write_lines(tmp_path / "one.jsonl", [good(1)])
+    # A fixed updated_at: without one an observation counts as "now", and a re-import
+    # crossing a second boundary would then "update" the call.
+    stamp = "2025-08-04 14:30:00"
+    one = write_lines(tmp_path / "one.jsonl", [good(1, updated_at=stamp)])
     assert "Read 1 line: 1 created" in invoke(cli, "import", str(one), "--user", tenant.user.email)
-    two = write_lines(tmp_path / "two.jsonl", [good(1), good(2)])
+    two = write_lines(tmp_path / "two.jsonl", [good(1, updated_at=stamp), good(2)])
     assert "Read 2 lines: 1 created, 0 updated, 1 unchanged" in invoke(
         cli, "import", str(two), "--user", tenant.user.email
     )
