@@ -91,6 +91,20 @@ def _create_postgres_database() -> tuple[str, Callable[[], None]]:
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False), drop
 
 
+@contextmanager
+def empty_database(backend: str, directory: Path) -> Iterator[str]:
+    """The URL of a database of ``backend`` with nothing in it, dropped after the block
+    (SQLite: a file in ``directory`` that does not exist yet)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'fresh.db'}"
+        return
+    url, drop = _create_postgres_database()
+    try:
+        yield url
+    finally:
+        drop()
+
+
 def _nothing() -> None:
     """Dropping a SQLite database is deleting its temporary directory: pytest does that."""
 

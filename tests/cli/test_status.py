@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from callvault import __version__
 from callvault.cli.main import app
 from callvault.migrations import upgrade_database
-from tests.conftest import _create_postgres_database, run_console
+from tests.conftest import empty_database, run_console
 
 HEAD = "0005"
 
@@ -21,14 +21,9 @@ HEAD = "0005"
 @pytest.fixture
 def fresh_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     """A database of the same backend with nothing in it (for SQLite: no file yet)."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    url, drop = _create_postgres_database()
-    try:
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    with empty_database(backend, tmp_path) as url:
         yield url
-    finally:
-        drop()
 
 
 def invoke(url: str, *args: str, code: int = 0, monkeypatch: pytest.MonkeyPatch) -> str:

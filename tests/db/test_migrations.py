@@ -13,7 +13,7 @@ from sqlalchemy import Connection, create_engine, text
 
 from callvault.migrations import alembic_config, comparison_options, upgrade_database
 from callvault.models import Base
-from tests.conftest import BACKENDS, _create_postgres_database
+from tests.conftest import BACKENDS, empty_database
 
 # Each object as (kind, name, the table it belongs to, its definition).
 _SQLITE_SCHEMA = "SELECT type, name, tbl_name, sql FROM sqlite_master"
@@ -44,14 +44,8 @@ def test_the_models_and_the_migrations_agree(database_url: str) -> None:
 @pytest.fixture(params=BACKENDS)
 def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of each backend, for this test alone."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    url, drop = _create_postgres_database()
-    try:
+    with empty_database(request.param, tmp_path) as url:
         yield url
-    finally:
-        drop()
 
 
 def _schema(connection: Connection) -> set[tuple[str, ...]]:

@@ -101,7 +101,7 @@ class SQLiteBackend(Backend):
         return column.in_(bindparam(name, expanding=True))
 
     def ids_in(self, column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
-        return column.in_(bindparam(name, expanding=True))
+        return self.one_of(column, name)  # an expanding IN serves any type
 
     def unindexed(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         """SQLite's unary ``+``."""
