@@ -96,6 +96,9 @@ class Tenant(_Builds):
     def refresh_statistics(self) -> None:
         self.backend.refresh_statistics(self.connection)
 
+    def analyzed_rows(self) -> int | None:
+        return self.backend.analyzed_rows(self.connection)
+
     def flush(self) -> None:
         self._unit.flush()
 

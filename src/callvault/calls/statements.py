@@ -45,33 +45,44 @@ from callvault.db.backends import Backend
 _NEWEST_FIRST = (Call.created_at.desc(), Call.id.desc())
 _OLDEST_FIRST = (Call.created_at.asc(), Call.id.asc())
 
-ITEMS = (  # the list item's columns, with the assistant's and campaign's names
-    select(
-        Call.id,
-        Assistant.name.label("assistant_name"),
-        Campaign.name.label("campaign_name"),
-        Call.type,
-        Call.duration,
-        Call.assistant_phone_number,
-        Call.client_phone_number,
-        Call.status,
-        Call.transcript,
-        Call.variables,
-        Call.evaluation,
-        Call.webhook_response,
-        Call.carrier_cost,
-        Call.total_cost,
-        Call.answered_by,
-        Call.recording_url,
-        Call.created_at,
-        Call.updated_at,
-    )
-    .select_from(Call)
-    .outerjoin(
-        Assistant, and_(Assistant.user_id == Call.user_id, Assistant.id == Call.assistant_id)
-    )
-    .outerjoin(Campaign, and_(Campaign.user_id == Call.user_id, Campaign.id == Call.campaign_id))
+_ITEM_COLUMNS = (
+    Call.id,
+    Assistant.name.label("assistant_name"),
+    Campaign.name.label("campaign_name"),
+    Call.type,
+    Call.duration,
+    Call.assistant_phone_number,
+    Call.client_phone_number,
+    Call.status,
+    Call.transcript,
+    Call.variables,
+    Call.evaluation,
+    Call.webhook_response,
+    Call.carrier_cost,
+    Call.total_cost,
+    Call.answered_by,
+    Call.recording_url,
+    Call.created_at,
+    Call.updated_at,
 )
+
+
+def _items_from(calls: Any) -> Select[Any]:
+    """The list item's columns, with the assistant's and campaign's names, over ``calls``
+    (the table, or a join that starts from the keys to fetch)."""
+    return (
+        select(*_ITEM_COLUMNS)
+        .select_from(calls)
+        .outerjoin(
+            Assistant, and_(Assistant.user_id == Call.user_id, Assistant.id == Call.assistant_id)
+        )
+        .outerjoin(
+            Campaign, and_(Campaign.user_id == Call.user_id, Campaign.id == Call.campaign_id)
+        )
+    )
+
+
+ITEMS = _items_from(Call)
 
 _CALL_COLUMNS = Call.__table__.c
 
@@ -270,14 +281,13 @@ def days_total(has_first: bool, has_last: bool) -> Select[Any]:
     return select(func.coalesce(func.sum(tally.c.n), 0))
 
 
-def _rows_by_key(columns: Select[Any], keys: Subquery, backend: Backend) -> Select[Any]:
-    """``columns`` of the calls whose ids ``keys`` lists, fetched by primary key, newest
-    first (in an order no index gives, see ``_by_number_order``)."""
-    return (
-        columns.join(keys, Call.id == keys.c.key)
-        .where(Call.user_id == bindparam("user_id"))
-        .order_by(*_by_number_order(backend))
-    )
+def _rows_by_key(keys: Subquery, *extra: Any) -> Select[Any]:
+    """The items (and ``extra`` columns) of the calls whose ids ``keys`` lists, fetched by
+    primary key. The join starts from the keys: from ``calls``, SQLite without statistics
+    (an imported file) walked all of the user's calls and probed the keys, 120 ms at 210k
+    calls instead of 2."""
+    on = and_(Call.user_id == bindparam("user_id"), Call.id == keys.c.key)
+    return _items_from(keys.join(Call, on)).add_columns(*extra)
 
 
 def _keys_by_number(terms: tuple[Term, ...], backend: Backend, *, after_last: bool) -> Select[int]:
@@ -333,8 +343,7 @@ def counted_page_by_number(terms: tuple[Term, ...], backend: Backend) -> Select[
     matches = _matches_by_number(terms, backend).cte("matches")
     total = select(func.count().label("total")).select_from(matches)
     keys = _newest_keys(matches).offset(_limit("offset")).limit(_limit("limit")).subquery("keys")
-    page = ITEMS.join(keys, Call.id == keys.c.key).where(Call.user_id == bindparam("user_id"))
-    return counted_page(total, page)
+    return counted_page(total, _rows_by_key(keys))
 
 
 @cache
@@ -343,17 +352,18 @@ def export_chunk(
 ) -> Select[Any]:
     """A chunk of the export: items plus ``assistant_id``/``campaign_id``, newest first,
     after the previous chunk's last key when ``after_last``."""
-    items = ITEMS.add_columns(Call.assistant_id, Call.campaign_id)
     if by_number:
         keys = (
             _keys_by_number(terms, backend, after_last=after_last)
             .limit(_limit("limit"))
             .subquery("keys")
         )
-        return _rows_by_key(items, keys, backend)
+        rows = _rows_by_key(keys, Call.assistant_id, Call.campaign_id)
+        return rows.order_by(*_by_number_order(backend))
     conditions = _conditions(terms, backend)
     if after_last:
         conditions.append(_AFTER_LAST)
+    items = ITEMS.add_columns(Call.assistant_id, Call.campaign_id)
     return items.where(*conditions).order_by(*_NEWEST_FIRST).limit(_limit("limit"))
 
 

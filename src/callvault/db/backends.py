@@ -88,6 +88,10 @@ class Backend(ABC):
     def refresh_statistics(self, connection: Connection) -> None:
         """Planner statistics of ``calls``, for bulk loaders whose table grows under them."""
 
+    @abstractmethod
+    def analyzed_rows(self, connection: Connection) -> int | None:
+        """How many rows ``calls`` held when its statistics were last taken (None: never)."""
+
 
 class SQLiteBackend(Backend):
     """One writer at a time (``BEGIN IMMEDIATE``); a read connection is one snapshot."""
@@ -119,8 +123,16 @@ class SQLiteBackend(Backend):
         """Nothing to take: a write unit holds SQLite's only write lock from its start."""
 
     def refresh_statistics(self, connection: Connection) -> None:
-        """Nothing yet: the SQLite planner is steered without statistics (see the calls
-        repository); keeping ``sqlite_stat1`` current is open work."""
+        """``ANALYZE calls`` into ``sqlite_stat1`` (a full pass: a sampled one, with
+        ``analysis_limit``, sees one user and one type and misjudges every index)."""
+        connection.execute(text("ANALYZE calls"))
+
+    def analyzed_rows(self, connection: Connection) -> int | None:
+        """The row count ``sqlite_stat1`` holds for the calls' primary key."""
+        if connection.scalar(text(_SQLITE_HAS_STAT1)) is None:
+            return None
+        stat = connection.scalar(text(_SQLITE_CALLS_STAT))
+        return int(stat.split()[0]) if stat else None
 
 
 class PostgreSQLBackend(Backend):
@@ -177,6 +189,17 @@ class PostgreSQLBackend(Backend):
         empty and locks existing calls by scanning all of a user's rows instead of keys."""
         connection.execute(text("ANALYZE calls"))
 
+    def analyzed_rows(self, connection: Connection) -> int | None:
+        """``pg_class.reltuples`` (-1 before the first ANALYZE or VACUUM)."""
+        rows = connection.scalar(text(_POSTGRESQL_CALLS_TUPLES))
+        return None if rows is None or rows < 0 else int(rows)
+
+
+_POSTGRESQL_CALLS_TUPLES = "SELECT reltuples FROM pg_class WHERE oid = 'calls'::regclass"
+_SQLITE_HAS_STAT1 = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+_SQLITE_CALLS_STAT = (
+    "SELECT stat FROM sqlite_stat1 WHERE tbl = 'calls' AND idx = 'sqlite_autoindex_calls_1'"
+)
 
 SQLITE = SQLiteBackend()
 POSTGRESQL = PostgreSQLBackend()

@@ -17,6 +17,7 @@ from callvault.calls.repository import CallRepository
 from callvault.calls.service import add_calls
 from callvault.db.base import utcnow
 from callvault.ingest.references import AssistantNames, CampaignNames
+from callvault.ingest.statistics import PlannerStatistics
 from callvault.unit_of_work import Tenant
 
 ASSISTANTS = (
@@ -275,15 +276,17 @@ def fill_demo_data(
     )
     CampaignNames.of(tenant).create_missing({"id": ref, "name": name} for ref, name in CAMPAIGNS)
     batch: list[dict[str, Any]] = []
-    done = 0
+    statistics = PlannerStatistics()
     for row in _calls(rng, calls, now, CallRepository.of(tenant).last_id() + 1):
         batch.append(row)
         if len(batch) == 500:
             add_calls(tenant, batch)
-            done += len(batch)
-            on_batch(done)
+            statistics.grew(tenant, len(batch))
+            on_batch(statistics.created)
             batch = []
     if batch:
         add_calls(tenant, batch)
-        on_batch(done + len(batch))
+        statistics.grew(tenant, len(batch))
+        on_batch(statistics.created)
+    statistics.finish(tenant)
     return DemoSummary(len(ASSISTANTS), len(CAMPAIGNS), calls)

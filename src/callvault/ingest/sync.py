@@ -36,6 +36,7 @@ from callvault.ingest.json_text import loads_strict
 from callvault.ingest.records import CallRecord, RecordInvalid, parse_call
 from callvault.ingest.service import CREATED, UPDATED, ingest_calls
 from callvault.ingest.sources import SyncSources
+from callvault.ingest.statistics import PlannerStatistics
 from callvault.unit_of_work import TenantUnits
 
 PER_PAGE = 100
@@ -232,6 +233,7 @@ def sync_calls(
         incremental = state.complete and not full
         page = 1 if full else state.next_page
     report = SyncReport()
+    statistics = PlannerStatistics()
     while True:
         body = upstream.page(page)
         items = body.get("data") or []
@@ -246,6 +248,9 @@ def sync_calls(
         finished = not items or report.last_page is None or page >= report.last_page
         with units() as tenant:
             result = ingest_calls(tenant, records)
+            statistics.grew(tenant, result.count(CREATED))
+            if finished:
+                statistics.finish(tenant)
             changed = result.count(CREATED) + result.count(UPDATED)
             stop = finished or (incremental and changed == 0)
             state = SyncSources.of(tenant).get_or_add(source)

@@ -22,10 +22,10 @@ from callvault.ingest.files import Line
 from callvault.ingest.read_ahead import read_ahead
 from callvault.ingest.records import CallRecord, RecordInvalid, parse_call
 from callvault.ingest.service import CREATED, UNCHANGED, UPDATED, ingest_calls
+from callvault.ingest.statistics import PlannerStatistics
 from callvault.unit_of_work import Tenant, TenantUnits
 
 BATCH = 5000
-ANALYZE_EVERY = 20_000
 KEPT_ERRORS = 1000
 
 
@@ -91,15 +91,11 @@ def import_calls(
     on_batch: Callable[[ImportReport], None] = lambda _r: None,
 ) -> ImportReport:
     report = ImportReport()
-    analyzed_at = 0
+    statistics = PlannerStatistics()
 
     def store(tenant: Tenant, batch: list[CallRecord]) -> None:
-        nonlocal analyzed_at
         result = ingest_calls(tenant, batch)
-        if report.created >= max(ANALYZE_EVERY, 2 * analyzed_at):
-            # The table doubled since the planner last looked: refresh its statistics.
-            tenant.refresh_statistics()
-            analyzed_at = report.created
+        statistics.grew(tenant, result.count(CREATED))
         report.created += result.count(CREATED)
         report.updated += result.count(UPDATED)
         report.unchanged += result.count(UNCHANGED)
@@ -110,10 +106,13 @@ def import_calls(
         with units() as tenant:
             for batch in batches:
                 store(tenant, batch)
+            statistics.finish(tenant)
     else:
         for batch in batches:
             with units() as tenant:
                 store(tenant, batch)
+        with units() as tenant:
+            statistics.finish(tenant)
     on_batch(report)
     return report
 
