@@ -59,7 +59,7 @@ def test_delete_characters_are_written_as_they_are_like_php() -> None:
     )
 
 
-def test_values_orjson_refuses_take_the_standard_encoder() -> None:
+def test_values_orjson_refuses_take_the_escaping_encoder() -> None:
     assert php_json({"big": 2**70, "t": "a/b"}) == b'{"big":1180591620717411303424,"t":"a\\/b"}'
 
 
@@ -136,13 +136,44 @@ _ascii_json = st.recursive(
 )
 
 
+def _standard_library_spelling(values: object) -> bytes:
+    """PHP's bytes by the slow road: the standard library's ASCII-only encoder, the float
+    marks spliced back, DEL left raw, ``/`` escaped."""
+    text = json.dumps(values, ensure_ascii=True, separators=(",", ":"))
+    text = re.sub(r'"php-float-[0-9a-f]+:([^"]*)"', r"\1", text)
+    text = re.sub(r"(?<!\\)((?:\\\\)*)\\u007f", lambda m: m.group(1) + "\x7f", text)
+    return text.encode("ascii").replace(b"/", b"\\/")
+
+
 @settings(max_examples=300, deadline=None)
 @given(_ascii_json)
 def test_ascii_pages_encode_the_same_through_either_encoder(value: object) -> None:
     """orjson (taken for ASCII content) writes what the standard library's encoder writes:
     the same escapes for controls, quotes and backslashes, and the same float spellings."""
     values = php_values(value)
-    text = json.dumps(values, ensure_ascii=True, separators=(",", ":"))
-    text = re.sub(r'"php-float-[0-9a-f]+:([^"]*)"', r"\1", text)
-    text = re.sub(r"(?<!\\)((?:\\\\)*)\\u007f", lambda m: m.group(1) + "\x7f", text)
-    assert encode_php_values(values) == text.encode("ascii").replace(b"/", b"\\/")
+    assert encode_php_values(values) == _standard_library_spelling(values)
+
+
+_any_text = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=12)
+_any_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | _any_text
+    | st.sampled_from(["\x7f", "\\x7f", "é", "\\xe9", "\U0001f44b", "\ud800", "a/b"]),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(_any_text, children, max_size=4)
+    ),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_any_json)
+def test_pages_of_any_text_encode_as_the_standard_library_spells_php(value: object) -> None:
+    """Non-ASCII pages take the fast escaping encoder (``\\uXXXX``, surrogate pairs past
+    the BMP, ``\\/``): byte for byte the slow road's spelling, lone surrogates, DEL,
+    integers past 64 bits and every float included."""
+    values = php_values(value)
+    assert encode_php_values(values) == _standard_library_spelling(values)
