@@ -104,9 +104,9 @@ def run_backend(backend: str, max_examples: int, seed: int | None) -> bool:
                 "CALLVAULT_RATE_LIMIT": "0",
             }
             token_file = directory / "token"
+            demo = ["demo", "--calls", str(DEMO_CALLS), "--token-file", str(token_file)]
             subprocess.run(
-                [str(BIN / "callvault"), "demo", "--calls", str(DEMO_CALLS)]
-                + ["--token-file", str(token_file)],
+                [str(BIN / "callvault"), *demo],
                 env=environment,
                 check=True,
                 stdout=subprocess.DEVNULL,
