@@ -100,6 +100,7 @@ _ENDPOINT_LINKS = {
         ("RotateSecret", "rotate_webhook_secret"),
         ("DeleteEndpoint", "delete_webhook_endpoint"),
         ("ListDeliveries", "list_webhook_deliveries"),
+        ("ReceiveDelivery", "receive_webhook_delivery"),
     )
 }
 
