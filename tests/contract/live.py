@@ -1,7 +1,7 @@
 """Schemathesis against a live ``callvault serve`` on each backend: every operation of the
 OpenAPI document, every check, a bounded number of examples; exits 1 on any failure.
 
-    python -m tests.contract.live [--backend sqlite,postgresql] [--max-examples 30]
+    python -m tests.contract.live [--backend sqlite,postgresql] [--max-examples 100] [--seed N]
 
 Each backend gets a fresh database (a SQLite file; a PostgreSQL database created on
 ``CALLVAULT_TEST_POSTGRES_URL`` and dropped after) holding demo data and a token. The
@@ -137,12 +137,16 @@ def run_backend(backend: str, max_examples: int, seed: int | None) -> bool:
         return finished.returncode == 0 and not traceback
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", default="sqlite,postgresql")
-    parser.add_argument("--max-examples", type=int, default=30)
+    parser.add_argument("--max-examples", type=int, default=100)
     parser.add_argument("--seed", type=int, default=None)
-    arguments = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    arguments = parser().parse_args()
     results = [
         run_backend(backend.strip(), arguments.max_examples, arguments.seed)
         for backend in arguments.backend.split(",")

@@ -118,6 +118,20 @@ def _shared_answers(path: str) -> dict[str, dict[str, Any]]:
     return answers
 
 
+_OTHER_ROUTES: dict[str, dict[str, Any]] = {
+    "UnknownRoute": _message(
+        "Any path no operation has (`The route <path> could not be found.`).",
+        "The route api/nope could not be found.",
+    ),
+    "MethodNotAllowed": _message(
+        "A path's other methods (`OPTIONS` answers 200 with `Allow`; `HEAD` is `GET` "
+        "without the body).",
+        "The PUT method is not supported for route api/user/calls. Supported methods: GET, HEAD.",
+        headers={"Allow": {"description": "The path's methods.", "schema": {"type": "string"}}},
+    ),
+}
+"""What requests outside the operations get: reusable answers, named by no operation."""
+
 _DOCUMENT_OPERATION: dict[str, Any] = {
     "tags": ["system"],
     "summary": "This OpenAPI document",
@@ -155,6 +169,7 @@ def finish_document(document: dict[str, Any]) -> dict[str, Any]:
     components = document.setdefault("components", {})
     components.setdefault("schemas", {}).setdefault("Message", Message.model_json_schema())
     components["headers"] = RATE_LIMIT_HEADERS
+    components["responses"] = _OTHER_ROUTES
     components["securitySchemes"] = {
         BEARER: {
             "type": "http",

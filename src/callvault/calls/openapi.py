@@ -238,6 +238,7 @@ CallId = Annotated[
     Path(
         description="The call's id. Any other text (or another user's call) is an unknown "
         "call: 404.",
+        json_schema_extra={"minLength": 1},  # the route takes no empty id: documented only
         examples=["1042"],
     ),
 ]

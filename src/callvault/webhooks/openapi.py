@@ -80,7 +80,12 @@ class DeliveryOutcome(BaseModel):
 
 
 EndpointId = Annotated[
-    str, Path(description="The endpoint's id (`whe_…`).", examples=["whe_3xAmPlE0k2Lq9vT1"])
+    str,
+    Path(
+        description="The endpoint's id (`whe_…`).",
+        json_schema_extra={"minLength": 1},  # the route takes no empty id: documented only
+        examples=["whe_3xAmPlE0k2Lq9vT1"],
+    ),
 ]
 
 _UNKNOWN_ENDPOINT = error(
