@@ -55,10 +55,10 @@ class ValidationMessage(BaseModel):
     errors: dict[str, list[str]] = Field(examples=[{"status": ["The selected status is invalid."]}])
 
 
-def error(description: str, example: str, model: type[BaseModel] = Message) -> dict[str, Any]:
+def error(description: str, example: str) -> dict[str, Any]:
     """A documented error answer (for a route's ``responses=``)."""
     return {
-        "model": model,
+        "model": Message,
         "description": description,
         "content": {"application/json": {"example": {"message": example}}},
     }

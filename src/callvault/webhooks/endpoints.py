@@ -163,7 +163,7 @@ def rotate_secret(
     operation_id="delete_webhook_endpoint",
     status_code=204,
     response_class=Response,
-    responses={204: {"description": "Deleted."}, **openapi.ENDPOINT_RESPONSES},
+    responses=openapi.DELETE_RESPONSES,
 )
 def delete_endpoint(endpoint_id: EndpointId, user: CurrentUser, context: Context) -> Response:
     with tenant_write(context, user) as tenant:

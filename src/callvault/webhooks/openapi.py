@@ -159,7 +159,10 @@ ROTATE_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: _INVALID_BODY,
 }
 
-ENDPOINT_RESPONSES: dict[int | str, dict[str, Any]] = {404: _UNKNOWN_ENDPOINT}
+DELETE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    204: {"description": "Deleted, with its delivery log."},
+    404: _UNKNOWN_ENDPOINT,
+}
 
 LIMIT_PARAMETER: dict[str, Any] = {
     "name": "limit",
