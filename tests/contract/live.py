@@ -4,14 +4,15 @@ OpenAPI document, every check, a bounded number of examples; exits 1 on any fail
     python -m tests.contract.live [--backend sqlite,postgresql] [--max-examples 100] [--seed N]
 
 Each backend gets a fresh database (a SQLite file; a PostgreSQL database created on
-``CALLVAULT_TEST_POSTGRES_URL`` and dropped after) holding demo data and a token. The
-server runs with rate limiting off; its log must hold no traceback. Checks and the
+``CALLVAULT_TEST_POSTGRES_URL`` and dropped after) holding two demo users with a token
+each. The server runs with rate limiting off; its log must hold no traceback. Checks and the
 exceptions to them are in ``schemathesis.toml`` beside this file.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import subprocess
@@ -32,8 +33,9 @@ from tests.conftest import POSTGRES_URL
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 BIN = Path(sys.executable).parent
-DEMO_CALLS = 1000
-"""Enough that the calls schemathesis deletes never empty the list it draws ids from."""
+USERS = {"owner": 1000, "peer": 200}
+"""Two users with demo calls and a token each (schemathesis' peers: neither may reach the
+other's calls or endpoints); enough calls that deletions never empty a list."""
 START_SECONDS = 60
 RUN_SECONDS = 600
 """Bounds: the server must answer within the first, schemathesis finish within the second."""
@@ -92,6 +94,27 @@ def server(environment: dict[str, str], log: Path) -> Iterator[str]:
             process.wait()
 
 
+def demo(environment: dict[str, str], directory: Path, user: str, calls: int) -> str:
+    """``callvault demo`` for ``user``: its calls, and a token of its own."""
+    token = directory / f"{user}.token"
+    command = [str(BIN / "callvault"), "demo", "--email", f"{user}@callvault.local"]
+    command += ["--calls", str(calls), "--token-file", str(token)]
+    subprocess.run(
+        command, env=environment, check=True, stdout=subprocess.DEVNULL, timeout=START_SECONDS
+    )
+    return token.read_text().strip()
+
+
+def auth_file(path: Path, tokens: dict[str, str]) -> Path:
+    """A Web Fuzzing Commons auth file: one entry per user, its bearer token."""
+    entries = [
+        {"name": user, "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {token}"}]}
+        for user, token in tokens.items()
+    ]
+    path.write_text(json.dumps({"auth": entries}))
+    return path
+
+
 def run_backend(backend: str, max_examples: int, seed: int | None) -> bool:
     """Schemathesis against a fresh server on ``backend``; True when nothing failed."""
     with tempfile.TemporaryDirectory(prefix=f"callvault-schemathesis-{backend}-") as temp:
@@ -103,15 +126,8 @@ def run_backend(backend: str, max_examples: int, seed: int | None) -> bool:
                 "CALLVAULT_ACCESS_LOG": "false",
                 "CALLVAULT_RATE_LIMIT": "0",
             }
-            token_file = directory / "token"
-            demo = ["demo", "--calls", str(DEMO_CALLS), "--token-file", str(token_file)]
-            subprocess.run(
-                [str(BIN / "callvault"), *demo],
-                env=environment,
-                check=True,
-                stdout=subprocess.DEVNULL,
-                timeout=START_SECONDS,
-            )
+            tokens = {user: demo(environment, directory, user, n) for user, n in USERS.items()}
+            auth = auth_file(directory / "auth.json", tokens)
             log = directory / "server.log"
             with server(environment, log) as base:
                 command = [str(BIN / "schemathesis"), "--config-file", str(CONFIG), "run"]
@@ -119,11 +135,10 @@ def run_backend(backend: str, max_examples: int, seed: int | None) -> bool:
                 command += ["--max-examples", str(max_examples)]
                 if seed is not None:
                     command += ["--seed", str(seed)]
-                token = token_file.read_text().strip()
                 started = time.monotonic()
                 finished = subprocess.run(
                     command,
-                    env={**environment, "CALLVAULT_TOKEN": token, "PYTHONPATH": str(ROOT)},
+                    env={**environment, "CALLVAULT_AUTH": str(auth), "PYTHONPATH": str(ROOT)},
                     cwd=ROOT,
                     timeout=RUN_SECONDS,
                     check=False,
