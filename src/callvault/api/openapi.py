@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from callvault.laravel.patterns import cleaned, php_integer
+
 BEARER = "bearerAuth"
 API_PREFIX = "/api/"
 AUTHENTICATED_PREFIX = "/api/user/"
@@ -70,6 +72,19 @@ def invalid(description: str, example: dict[str, Any]) -> dict[str, Any]:
         "model": ValidationMessage,
         "description": description,
         "content": {"application/json": {"example": example}},
+    }
+
+
+def query_integer(low: int, high: int, **extra: Any) -> dict[str, Any]:
+    """A query parameter's integer from ``low`` to ``high``: a number, or what ``TrimStrings``
+    then PHP's ``FILTER_VALIDATE_INT`` read as one (``+5``; not ``05`` or ``5.0``); blank is
+    no value."""
+    return {
+        "anyOf": [
+            {"type": "integer", "format": "int64", "minimum": low, "maximum": high},
+            {"type": "string", "pattern": cleaned(php_integer(low, high))},
+        ],
+        **extra,
     }
 
 

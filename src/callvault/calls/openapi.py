@@ -13,14 +13,16 @@ from typing import Annotated, Any
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from callvault.api.openapi import error, invalid
+from callvault.api.openapi import error, invalid, query_integer
 from callvault.calls.fields import STATUSES, TYPES
 from callvault.calls.schemas import DEFAULT_PER_PAGE, MAX_PER_PAGE
-from callvault.laravel.patterns import YMD_DATE, cleaned, php_integer
+from callvault.laravel.patterns import YMD_DATE, cleaned
+from callvault.laravel.php import PHP_INT_MAX, PHP_INT_MIN
 
 _STATUS_LIST = ", ".join(STATUSES)
 _TYPE_LIST = ", ".join(TYPES)
-INT64 = (-(2**63), 2**63 - 1)
+INT64 = (PHP_INT_MIN, PHP_INT_MAX)
+"""What ``FILTER_VALIDATE_INT`` reads: PHP's integers."""
 _BLANK = "An empty or blank value is no filter; surrounding whitespace is ignored."
 
 PHONE_NUMBER = r"\+?(?=(?:[^0-9]*[0-9]){3})[0-9\t\n\x0b\x0c\r ().\-]{3,32}"
@@ -43,18 +45,6 @@ def _choice(values: tuple[str, ...]) -> dict[str, Any]:
     """One of ``values`` (the enum, for the reader), or blank-padded or blank (the rest)."""
     pattern = cleaned("|".join(values))  # the values are letters, "_" and "-"
     return {"anyOf": [{"enum": list(values)}, {"type": "string", "pattern": pattern}]}
-
-
-def _integer(low: int, high: int, **extra: Any) -> dict[str, Any]:
-    """An integer from ``low`` to ``high``, as a number or as the strings PHP's
-    ``FILTER_VALIDATE_INT`` reads as one (``+5``; not ``05`` or ``5.0``)."""
-    return {
-        "anyOf": [
-            {"type": "integer", "format": "int64", "minimum": low, "maximum": high},
-            {"type": "string", "pattern": cleaned(php_integer(low, high))},
-        ],
-        **extra,
-    }
 
 
 LIST_PARAMETERS: list[dict[str, Any]] = [
@@ -84,14 +74,14 @@ LIST_PARAMETERS: list[dict[str, Any]] = [
     ),
     _query(
         "assistant_id",
-        _integer(*INT64),
+        query_integer(*INT64),
         "Only calls of this assistant: a 64-bit integer. Otherwise 422 "
         f"`The assistant id field must be an integer.` {_BLANK}",
         12,
     ),
     _query(
         "campaign_id",
-        _integer(*INT64),
+        query_integer(*INT64),
         "Only calls of this campaign: a 64-bit integer. Otherwise 422 "
         f"`The campaign id field must be an integer.` {_BLANK}",
         3,
@@ -115,14 +105,14 @@ LIST_PARAMETERS: list[dict[str, Any]] = [
     ),
     _query(
         "per_page",
-        _integer(1, MAX_PER_PAGE, default=DEFAULT_PER_PAGE),
+        query_integer(1, MAX_PER_PAGE, default=DEFAULT_PER_PAGE),
         f"Calls per page, 1 to {MAX_PER_PAGE} (`The per page field must not be greater than "
         f"{MAX_PER_PAGE}.`). {_BLANK}",
         15,
     ),
     _query(
         "page",
-        _integer(1, INT64[1], default=1),
+        query_integer(1, INT64[1], default=1),
         f"Page number; a page past the end answers an empty `data`. {_BLANK}",
         1,
     ),

@@ -12,10 +12,10 @@ from typing import Annotated, Any
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from callvault.api.openapi import PAYLOAD_TOO_LARGE, error, invalid
+from callvault.api.openapi import PAYLOAD_TOO_LARGE, error, invalid, query_integer
 from callvault.calls.fields import STATUSES, TYPES
 from callvault.ingest.records import BIGINT, INTEGER, STRING_FIELDS
-from callvault.laravel.patterns import FILTER_TRIMMED, YMD_DATE, cleaned, php_integer
+from callvault.laravel.patterns import FILTER_TRIMMED, YMD_DATE, php_integer
 from callvault.webhooks.schemas import (
     DEFAULT_LOG_LIMIT,
     DEFAULT_NAME,
@@ -168,16 +168,7 @@ LIMIT_PARAMETER: dict[str, Any] = {
     "name": "limit",
     "in": "query",
     "required": False,
-    "schema": {
-        "anyOf": [
-            {"type": "integer", "format": "int64", "minimum": BIGINT[0], "maximum": BIGINT[1]},
-            {
-                "type": "string",
-                "pattern": cleaned(php_integer(*BIGINT)),
-            },
-        ],
-        "default": DEFAULT_LOG_LIMIT,
-    },
+    "schema": query_integer(*BIGINT, default=DEFAULT_LOG_LIMIT),
     "description": f"How many deliveries, newest first: an integer, taken as 1 to "
     f"{MAX_LOG_LIMIT}. Otherwise 422 `The limit field must be an integer.`",
     "example": DEFAULT_LOG_LIMIT,
@@ -207,7 +198,7 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def _integer(bounds: tuple[int, int]) -> dict[str, Any]:
+def _json_integer(bounds: tuple[int, int]) -> dict[str, Any]:
     return {"type": "integer", "minimum": bounds[0], "maximum": bounds[1]}
 
 
@@ -216,9 +207,9 @@ _CALL_PROPERTIES: dict[str, Any] = {
     "id": {"type": "integer", "minimum": 1, "maximum": BIGINT[1]},
     "type": {"enum": list(TYPES)},
     "status": {"enum": list(STATUSES)},
-    "assistant_id": _nullable(_integer(BIGINT)),
-    "campaign_id": _nullable(_integer(BIGINT)),
-    "duration": _nullable(_integer(INTEGER)),
+    "assistant_id": _nullable(_json_integer(BIGINT)),
+    "campaign_id": _nullable(_json_integer(BIGINT)),
+    "duration": _nullable(_json_integer(INTEGER)),
     **{
         field: _nullable({"type": "string", "maxLength": limit, "pattern": NO_NUL})
         for field, limit in STRING_FIELDS.items()
