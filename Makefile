@@ -1,4 +1,4 @@
-.PHONY: run test lint bench bench-full bench-smoke
+.PHONY: run test lint contract bench bench-full bench-smoke
 
 run:   ## set up and serve on SQLite with demo data
 	./run.sh
@@ -8,6 +8,9 @@ test:  ## set up, lint, type-check and test on SQLite and PostgreSQL
 
 lint:
 	.venv/bin/ruff check src tests bench && .venv/bin/ruff format --check src tests bench && .venv/bin/mypy
+
+contract:  ## schemathesis against a live server on SQLite and PostgreSQL, every check
+	.venv/bin/python -m tests.contract.live --max-examples 100
 
 BENCH = .venv/bin/python -m bench.run
 

@@ -80,6 +80,7 @@ def test_the_bearer_scheme_guards_every_user_operation(client) -> None:
         for method, operation in operations.items()
     }
     assert guarded.pop(("get", "/healthz")) is None
+    assert guarded.pop(("get", "/openapi.json")) is None
     assert guarded.pop(("post", "/api/webhooks/calls/{endpoint_id}")) is None  # signed
     assert ("get", "/api/user/calls") in guarded
     assert set(map(str, guarded.values())) == {"[{'bearerAuth': []}]"}

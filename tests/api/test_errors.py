@@ -22,6 +22,17 @@ def test_unknown_route_is_404_json_even_without_a_token(client, path: str, route
     assert response.json() == {"message": f"The route {route} could not be found."}
 
 
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+@pytest.mark.parametrize("path", [f"{URL}/%2F", f"{URL}/%2F/", f"{URL}/%2F%2F"])
+def test_an_encoded_slash_is_no_trailing_slash(client, tenant, method: str, path: str) -> None:
+    """Laravel trims the path's literal slashes only: a call id ``/`` is no route, not the
+    list (GET) or the list's 405 (DELETE)."""
+    response = client.request(method, path, headers=tenant.headers)
+    assert response.status_code == 404
+    route = path.removesuffix("/").lstrip("/")
+    assert response.json() == {"message": f"The route {route} could not be found."}
+
+
 def test_wrong_method_is_405_with_allow(client) -> None:
     response = client.delete(URL)
     assert response.status_code == 405

@@ -291,3 +291,18 @@ def test_nul_characters_and_unpaired_surrogates_are_422_not_500(client, tenant, 
     item = tenant.get(client, "/api/user/calls/3").json()
     assert item["variables"] == {"note": "a\x00b"}
     assert tenant.get(client, "/api/user/calls").json()["total"] == 1
+
+
+def test_integral_json_numbers_are_integers(client, tenant, hook) -> None:
+    """``9.0`` is an integer to JSON Schema (the OpenAPI document) and to Laravel."""
+    payload = call_payload(9, id=9.0, assistant_id=7.0, campaign_id=-0.0, duration=245.0)
+    assert hook.post(client, event("call.completed", payload)).status_code == 200
+    [item] = tenant.get(client, "/api/user/calls").json()["data"]
+    assert (item["id"], item["duration"], item["assistant_name"]) == (9, 245, "Sales Assistant")
+    fraction = call_payload(10, duration=1.5, assistant_id=True)
+    response = hook.post(client, event("call.completed", fraction))
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "call.assistant_id": ["The call.assistant id field must be an integer."],
+        "call.duration": ["The call.duration field must be an integer."],
+    }

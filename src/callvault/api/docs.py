@@ -1,5 +1,5 @@
 """``/docs`` (Swagger UI) and ``/redoc`` from assets that ship with the service, and the
-bearer scheme in the OpenAPI document.
+OpenAPI document they show (completed by ``api/openapi.py``).
 
 FastAPI's own pages load their scripts, styles, favicon and fonts from CDNs, so offline
 they stay blank. The assets here come from the ``fastapi-offline`` package (Swagger UI 5,
@@ -19,13 +19,10 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse, Response
 
+from callvault.api.openapi import finish_document
+
 ASSETS_VERSION = metadata.version("fastapi-offline")
 ASSETS_URL = f"/docs/assets/{ASSETS_VERSION}"
-BEARER = "bearerAuth"
-AUTHENTICATED_PREFIX = "/api/user/"
-"""Every operation under it needs ``Authorization: Bearer <token>``; none outside does
-(the webhook receiver is signed instead)."""
-
 SWAGGER_UI_PARAMETERS: dict[str, Any] = {"validatorUrl": None}  # no badge from swagger.io
 
 
@@ -36,23 +33,6 @@ class VersionedAssets(StaticFiles):
         response = super().file_response(*args, **kwargs)
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
-
-
-def _with_bearer(document: dict[str, Any]) -> dict[str, Any]:
-    """The bearer scheme, required by the authenticated operations (declared in the document
-    rather than by a security dependency, which would run on every request)."""
-    document.setdefault("components", {})["securitySchemes"] = {
-        BEARER: {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "A token from `callvault tokens create`: `<id>|<secret>`.",
-        }
-    }
-    for path, operations in document["paths"].items():
-        if path.startswith(AUTHENTICATED_PREFIX):
-            for operation in operations.values():
-                operation["security"] = [{BEARER: []}]
-    return document
 
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
@@ -117,7 +97,7 @@ def install_docs(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = _with_bearer(build())
+            app.openapi_schema = finish_document(build())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -19,9 +19,11 @@ class LaravelRouting:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if len(path) > 1 and path.endswith("/"):
-            raw: bytes = scope.get("raw_path") or path.encode()
-            scope = {**scope, "path": path.rstrip("/") or "/", "raw_path": raw.rstrip(b"/") or b"/"}
+        raw: bytes = scope.get("raw_path") or path.encode()
+        if len(raw) > 1 and raw.endswith(b"/"):
+            # Literal slashes only, as Laravel trims them: an encoded one (%2F) is data.
+            slashes = len(raw) - len(raw.rstrip(b"/"))
+            scope = {**scope, "path": path[:-slashes] or "/", "raw_path": raw[:-slashes] or b"/"}
         if scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return

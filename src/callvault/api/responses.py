@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 import ujson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 
 def php_float(number: float) -> str:
@@ -139,8 +139,9 @@ def _encode_ascii_escaped(values: Any) -> bytes:
     return text.encode("ascii")
 
 
-class PhpJsonResponse(Response):
-    media_type = "application/json"
+class PhpJsonResponse(JSONResponse):
+    """A ``JSONResponse`` (so the OpenAPI document shows a route's ``response_model``),
+    written as PHP would."""
 
     def render(self, content: Any) -> bytes:
         return php_json(content)

@@ -12,7 +12,15 @@ from callvault.api.deps import Context, CurrentUser, authenticated_read, tenant_
 from callvault.api.responses import PhpJsonResponse, PhpValuesResponse, php_values
 from callvault.api.urls import RequestUrl
 from callvault.calls import service
-from callvault.calls.openapi import LIST_PARAMETERS, LIST_RESPONSES, ONE_CALL_RESPONSES
+from callvault.calls.openapi import (
+    DELETE_RESPONSES,
+    LIST_PARAMETERS,
+    LIST_RESPONSES,
+    ONE_CALL_RESPONSES,
+    CallId,
+    CallItem,
+    CallPage,
+)
 from callvault.calls.schemas import UNPLAIN_FIELDS, call_item, parse_list_query
 from callvault.laravel.paginator import PageUrls, paginate
 from callvault.laravel.query import clean_query, parse_query
@@ -46,7 +54,9 @@ def route_id(raw: str) -> int | None:
         "The authenticated user's calls, newest first (`created_at` then `id` descending), "
         "as Laravel's length-aware paginator JSON. Filters combine with AND."
     ),
+    operation_id="list_calls",
     response_class=PhpJsonResponse,
+    response_model=CallPage,
     responses=LIST_RESPONSES,
     openapi_extra={"parameters": LIST_PARAMETERS},
 )
@@ -70,10 +80,12 @@ def list_calls(request: Request, context: Context) -> PhpValuesResponse:
 @router.get(
     "/{call_id}",
     summary="Get one call",
+    operation_id="get_call",
     response_class=PhpJsonResponse,
+    response_model=CallItem,
     responses=ONE_CALL_RESPONSES,
 )
-def get_call(call_id: str, request: Request, context: Context) -> PhpValuesResponse:
+def get_call(call_id: CallId, request: Request, context: Context) -> PhpValuesResponse:
     with authenticated_read(request, context) as (tenant, _):
         row = service.get_call(tenant, call_id, route_id(call_id))
     return PhpValuesResponse(php_item(row, context.display_zone))
@@ -82,11 +94,12 @@ def get_call(call_id: str, request: Request, context: Context) -> PhpValuesRespo
 @router.delete(
     "/{call_id}",
     summary="Delete one call",
+    operation_id="delete_call",
     status_code=204,
     response_class=Response,
-    responses={k: v for k, v in ONE_CALL_RESPONSES.items() if k != 200},
+    responses=DELETE_RESPONSES,
 )
-def delete_call(call_id: str, user: CurrentUser, context: Context) -> Response:
+def delete_call(call_id: CallId, user: CurrentUser, context: Context) -> Response:
     with tenant_write(context, user) as tenant:
         service.delete_call(tenant, call_id, route_id(call_id))
     return Response(status_code=204)

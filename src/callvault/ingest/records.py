@@ -74,8 +74,12 @@ class CallRecord:
         return status
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _integer(value: Any) -> int | None:
+    """An integer, or a JSON number with no fraction (``5.0``: an integer to JSON Schema
+    and to Laravel's ``integer`` rule); None for anything else."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def json_deeper_than(value: list[Any] | dict[str, Any], limit: int) -> bool:
@@ -126,10 +130,11 @@ def parse_call(data: Any, zone: ZoneInfo, prefix: str = "") -> CallRecord:
     if not isinstance(data, dict):
         raise RecordInvalid({prefix.rstrip(".") or "call": ["The call must be a JSON object."]})
     values: dict[str, Any] = {}
-    call_id = data.get("id")
-    if call_id is None:
+    raw_id = data.get("id")
+    call_id = _integer(raw_id)
+    if raw_id is None:
         fail("id", "The :attribute field is required.")
-    elif not _is_int(call_id) or call_id < 1:
+    elif call_id is None or call_id < 1:
         fail("id", "The :attribute field must be a positive integer.")
     elif call_id > BIGINT[1]:
         fail("id", f"The :attribute field must not be greater than {BIGINT[1]}.")
@@ -141,10 +146,11 @@ def parse_call(data: Any, zone: ZoneInfo, prefix: str = "") -> CallRecord:
             fail(field, "The selected :attribute is invalid.")
         values[field] = value
     for field, (least, most) in INT_RANGES.items():
-        value = data.get(field)
-        if value is None:
+        raw = data.get(field)
+        value = _integer(raw)
+        if raw is None:
             pass
-        elif not _is_int(value):
+        elif value is None:
             fail(field, "The :attribute field must be an integer.")
         elif value < least:
             fail(field, f"The :attribute field must be at least {least}.")

@@ -18,8 +18,10 @@ from callvault.api.deps import (
 )
 from callvault.api.responses import PhpJsonResponse
 from callvault.api.urls import RequestUrl
-from callvault.webhooks import schemas, service
+from callvault.laravel.query import clean_query, parse_query
+from callvault.webhooks import openapi, schemas, service
 from callvault.webhooks.models import WebhookDelivery, WebhookEndpoint
+from callvault.webhooks.openapi import EndpointId
 from callvault.webhooks.signing import HEADER
 
 router = APIRouter(tags=["webhooks"])
@@ -43,10 +45,14 @@ RawBody = Annotated[bytes, Depends(delivery_body)]
         "Answers 200 only once the call is committed; 401 bad or stale signature, "
         "404 unknown endpoint, 413 body too large, 422 invalid payload."
     ),
+    operation_id="receive_webhook_delivery",
     response_class=PhpJsonResponse,
+    response_model=openapi.DeliveryOutcome,
+    responses=openapi.DELIVERY_RESPONSES,
+    openapi_extra=openapi.DELIVERY_BODY,
 )
 async def receive_delivery(
-    endpoint_id: str, request: Request, body: RawBody, context: Context
+    endpoint_id: EndpointId, request: Request, body: RawBody, context: Context
 ) -> PhpJsonResponse:
     batcher = context.webhook_batcher
     batcher.check_accepting()
@@ -57,12 +63,6 @@ async def receive_delivery(
         raise service.rejection(event)
     outcome = await batcher.submit(delivery, event)
     return PhpJsonResponse({"message": "OK", "event": event.key, "outcome": outcome})
-
-
-def _json_body(properties: dict[str, Any]) -> dict[str, Any]:
-    """OpenAPI for an optional JSON object body (read by ``JsonBody``, not by FastAPI)."""
-    schema = {"type": "object", "properties": properties}
-    return {"requestBody": {"required": False, "content": {"application/json": {"schema": schema}}}}
 
 
 def _endpoint_json(endpoint: WebhookEndpoint, base_url: str) -> dict[str, Any]:
@@ -97,7 +97,13 @@ def _delivery_json(delivery: WebhookDelivery) -> dict[str, Any]:
     }
 
 
-@router.get("/api/user/webhooks", summary="List webhook endpoints", response_class=PhpJsonResponse)
+@router.get(
+    "/api/user/webhooks",
+    summary="List webhook endpoints",
+    operation_id="list_webhook_endpoints",
+    response_class=PhpJsonResponse,
+    response_model=openapi.EndpointList,
+)
 def list_endpoints(request: Request, context: Context) -> PhpJsonResponse:
     base_url = _base_url(request, context)
     with authenticated_read(request, context) as (tenant, _):
@@ -109,11 +115,12 @@ def list_endpoints(request: Request, context: Context) -> PhpJsonResponse:
 @router.post(
     "/api/user/webhooks",
     summary="Create a webhook endpoint (its secret is shown once)",
+    operation_id="create_webhook_endpoint",
     status_code=201,
     response_class=PhpJsonResponse,
-    openapi_extra=_json_body(
-        {"name": {"type": "string", "maxLength": schemas.MAX_NAME, "default": "webhook"}}
-    ),
+    response_model=openapi.EndpointWithSecret,
+    responses=openapi.CREATE_RESPONSES,
+    openapi_extra=openapi.CREATE_BODY,
 )
 def create_endpoint(
     request: Request, user: CurrentUser, body: JsonBody, context: Context
@@ -131,20 +138,14 @@ def create_endpoint(
 @router.post(
     "/api/user/webhooks/{endpoint_id}/rotate",
     summary="Rotate an endpoint's secret; the old one verifies during the grace period",
+    operation_id="rotate_webhook_secret",
     response_class=PhpJsonResponse,
-    openapi_extra=_json_body(
-        {
-            "grace_seconds": {
-                "type": "integer",
-                "minimum": 0,
-                "maximum": schemas.MAX_GRACE_SECONDS,
-                "default": 86400,
-            }
-        }
-    ),
+    response_model=openapi.EndpointWithSecret,
+    responses=openapi.ROTATE_RESPONSES,
+    openapi_extra=openapi.ROTATE_BODY,
 )
 def rotate_secret(
-    endpoint_id: str, request: Request, user: CurrentUser, body: JsonBody, context: Context
+    endpoint_id: EndpointId, request: Request, user: CurrentUser, body: JsonBody, context: Context
 ) -> PhpJsonResponse:
     grace = schemas.grace_period(body)
     with tenant_write(context, user) as tenant:
@@ -159,10 +160,12 @@ def rotate_secret(
 @router.delete(
     "/api/user/webhooks/{endpoint_id}",
     summary="Delete a webhook endpoint and its delivery log",
+    operation_id="delete_webhook_endpoint",
     status_code=204,
     response_class=Response,
+    responses=openapi.DELETE_RESPONSES,
 )
-def delete_endpoint(endpoint_id: str, user: CurrentUser, context: Context) -> Response:
+def delete_endpoint(endpoint_id: EndpointId, user: CurrentUser, context: Context) -> Response:
     with tenant_write(context, user) as tenant:
         service.delete_endpoint(tenant, endpoint_id)
     return Response(status_code=204)
@@ -171,12 +174,15 @@ def delete_endpoint(endpoint_id: str, user: CurrentUser, context: Context) -> Re
 @router.get(
     "/api/user/webhooks/{endpoint_id}/deliveries",
     summary="The endpoint's latest deliveries, newest first",
+    operation_id="list_webhook_deliveries",
     response_class=PhpJsonResponse,
+    response_model=openapi.DeliveryList,
+    responses=openapi.DELIVERIES_RESPONSES,
+    openapi_extra={"parameters": [openapi.LIMIT_PARAMETER]},
 )
-def list_deliveries(
-    endpoint_id: str, request: Request, context: Context, limit: int = 50
-) -> PhpJsonResponse:
+def list_deliveries(endpoint_id: EndpointId, request: Request, context: Context) -> PhpJsonResponse:
     with authenticated_read(request, context) as (tenant, _):
-        deliveries = service.delivery_log(tenant, endpoint_id, max(1, min(limit, 500)))
+        limit = schemas.delivery_limit(clean_query(parse_query(request.scope["query_string"])))
+        deliveries = service.delivery_log(tenant, endpoint_id, limit)
         data = [_delivery_json(delivery) for delivery in deliveries]
     return PhpJsonResponse({"data": data})
