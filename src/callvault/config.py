@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     """Pooled connections per worker, and so the requests a worker runs on the database
     at once (its thread pool has as many threads); more wait their turn."""
 
+    db_connect_timeout: float = Field(default=5.0, gt=0)
+    """Seconds to open a database connection (or wait for a pooled one); past them the
+    request is answered ``503 Service Unavailable``. PostgreSQL counts whole seconds, two
+    at least."""
+
+    db_statement_timeout: float = Field(default=30.0, ge=0)
+    """Seconds a statement may run (PostgreSQL's ``statement_timeout``; on SQLite, how
+    long a write waits for the file's lock); past them ``503``. 0 sets no limit."""
+
     db_prepared_statements: bool = True
     """Let psycopg prepare repeated statements on PostgreSQL (parsed once per connection,
     planned once where a generic plan is as good); false behind PgBouncer before 1.21 in

@@ -19,7 +19,7 @@ from callvault.api.system import router as system_router
 from callvault.api.urls import AllowedHosts, TrustedProxies
 from callvault.calls.endpoints import router as calls_router
 from callvault.config import Settings
-from callvault.db.database import Database
+from callvault.db.database import database_of
 from callvault.webhooks.endpoints import router as webhooks_router
 
 DESCRIPTION = """
@@ -39,11 +39,7 @@ def create_fastapi(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = Database(
-            settings.database_url,
-            settings.db_pool_size,
-            prepared_statements=settings.db_prepared_statements,
-        )
+        database = database_of(settings, settings.db_pool_size)
         context = app.state.context = AppContext(settings, database)
         # Handlers hold a pooled connection while they run in the thread pool; with more
         # threads than pooled connections, requests past the pool opened (and closed) a

@@ -11,8 +11,8 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from callvault.api.middleware import FAILURE_LOGGED
-from callvault.api.responses import message_response
-from callvault.db.failures import format_failure
+from callvault.api.responses import message_response, unavailable_response
+from callvault.db.failures import describe, format_failure, is_unavailable
 from callvault.errors import CallvaultError, ValidationFailed
 from callvault.laravel.validation import ValidationResult
 
@@ -76,9 +76,14 @@ def _request_validation_error(_request: Request, error: Exception) -> Response:
 
 def _server_error(request: Request, error: Exception) -> Response:
     """A bug or a failing database: logged with its traceback, database errors without the
-    values they quote (rows, secrets; ``db/failures.py``); answered with no detail."""
-    logger.error("unhandled error\n%s", format_failure(error))
+    values they quote (rows, secrets; ``db/failures.py``); answered with no detail. A
+    database that cannot serve now (down, unreachable, too slow, full, read-only) is told
+    in one line and answered 503, which a client may retry."""
     request.scope[FAILURE_LOGGED] = True
+    if is_unavailable(error):
+        logger.warning("database unavailable: %s", describe(error) or type(error).__name__)
+        return unavailable_response()
+    logger.error("unhandled error\n%s", format_failure(error))
     return message_response("Server Error", 500)
 
 

@@ -116,8 +116,11 @@ _TOO_MANY = _message(
     headers={name: {"$ref": f"#/components/headers/{name}"} for name in RATE_LIMIT_HEADERS},
 )
 _UNAVAILABLE = _message(
-    "The database is unavailable (or the service is shutting down); retry later.",
+    "The database cannot serve now (down, unreachable, past `CALLVAULT_DB_CONNECT_TIMEOUT` "
+    "or `CALLVAULT_DB_STATEMENT_TIMEOUT`, full or read-only), or the service is shutting "
+    "down; retry after `Retry-After` seconds.",
     "Service Unavailable",
+    headers={"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
 )
 
 

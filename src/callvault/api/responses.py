@@ -160,3 +160,13 @@ def message_response(
 ) -> PhpJsonResponse:
     """The contract's error body: ``{"message": …}`` plus any extra keys (``errors``)."""
     return PhpJsonResponse({"message": message, **extra}, status_code=status_code, headers=headers)
+
+
+RETRY_UNAVAILABLE_AFTER = 5
+"""Seconds a client is told to wait before retrying when the database cannot serve."""
+
+
+def unavailable_response() -> PhpJsonResponse:
+    """``503 {"message": "Service Unavailable"}``: the database cannot serve now."""
+    headers = {"Retry-After": str(RETRY_UNAVAILABLE_AFTER)}
+    return message_response("Service Unavailable", 503, headers=headers)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from callvault.api.deps import Context, CurrentUser
 from callvault.api.openapi import error
-from callvault.api.responses import PhpJsonResponse, message_response
+from callvault.api.responses import PhpJsonResponse, unavailable_response
 
 router = APIRouter()
 
@@ -35,13 +35,13 @@ class Me(BaseModel):
     operation_id="healthz",
     response_class=PhpJsonResponse,
     response_model=Health,
-    responses={503: error("The database does not answer.", "Database unavailable.")},
+    responses={503: error("The database does not answer.", "Service Unavailable")},
 )
 def healthz(context: Context) -> PhpJsonResponse:
     try:
         context.database.ping()
     except SQLAlchemyError:
-        return message_response("Database unavailable.", 503)
+        return unavailable_response()
     return PhpJsonResponse({"status": "ok", "database": context.database.backend.name})
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from callvault import __version__
 from callvault.config import DEFAULT_DATABASE_URL, Settings
-from callvault.db.database import Database, sqlite_file
+from callvault.db.database import Database, database_of, sqlite_file
 from callvault.errors import CallvaultError
 from callvault.migrations import Upgrade, upgrade_database
 from callvault.unit_of_work import (
@@ -142,11 +142,7 @@ class Command:
     @cached_property
     def database(self) -> Database:
         self.require_database()
-        return Database(
-            self.settings.database_url,
-            pool_size=2,
-            prepared_statements=self.settings.db_prepared_statements,
-        )
+        return database_of(self.settings, pool_size=2)
 
     def close(self) -> None:
         if "database" in self.__dict__:

@@ -17,6 +17,7 @@ import traceback
 
 import psycopg
 from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 _DIAGNOSTIC_NAMES = ("schema_name", "table_name", "column_name", "constraint_name", "datatype_name")
 
@@ -47,6 +48,54 @@ def describe(error: BaseException) -> str | None:
     if isinstance(error, psycopg.Error | sqlite3.Error):
         return _driver_error(error)
     return None
+
+
+_UNAVAILABLE_CLASSES = ("08", "53", "57")
+"""SQLSTATE classes of a server that cannot serve now: connection exception, insufficient
+resources (disk full, out of memory, too many connections), operator intervention
+(statement timeout, shutdown, starting up)."""
+_UNAVAILABLE_STATES = frozenset({"25006"})  # read-only SQL transaction (a standby)
+
+_SQLITE_UNAVAILABLE = frozenset(
+    {
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PROTOCOL,
+    }
+)
+"""SQLite's primary result codes of a file that cannot be used now: locked past the busy
+timeout, read-only, failing I/O, disk full, cannot be opened."""
+
+
+def _unavailable(error: BaseException) -> bool:
+    if isinstance(error, PoolTimeout):
+        return True
+    if isinstance(error, psycopg.Error):
+        state = error.sqlstate
+        if state is None:  # client side: refused, timed out, connection lost
+            return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
+        return state[:2] in _UNAVAILABLE_CLASSES or state in _UNAVAILABLE_STATES
+    if isinstance(error, sqlite3.Error):
+        return getattr(error, "sqlite_errorcode", -1) & 0xFF in _SQLITE_UNAVAILABLE
+    return False
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) says the database cannot serve now (down,
+    unreachable, too slow, full or read-only) rather than that a statement was wrong: the
+    request gets ``503 Service Unavailable`` and may be retried."""
+    seen: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not other for other in seen):
+        seen.append(current)
+        if _unavailable(current):
+            return True
+        current = current.__cause__ or current.__context__  # a DBAPIError's is its driver's
+    return False
 
 
 def format_failure(error: BaseException) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from starlette.concurrency import run_in_threadpool
 
 from callvault.db.database import Database
+from callvault.db.failures import is_unavailable
 from callvault.errors import CallvaultError
 from callvault.unit_of_work import reading, writing
 from callvault.webhooks.service import (
@@ -104,8 +105,12 @@ class DeliveryBatcher:
     async def _store_batch(self, batch: list[_Pending]) -> None:
         try:
             outcomes = await run_in_threadpool(self._store, batch)
-        except Exception:  # isolate the failing delivery below
-            for pending in batch:
+        except Exception as error:
+            if is_unavailable(error):  # no delivery is to blame: all get 503 at once
+                for pending in batch:
+                    _settle(pending, error)
+                return
+            for pending in batch:  # isolate the failing delivery
                 await self._store_alone(pending)
             return
         for pending, outcome in zip(batch, outcomes, strict=True):
